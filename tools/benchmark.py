@@ -1,0 +1,80 @@
+"""Time every notebook of the book and a full clean build; print a table.
+
+Run it with ``python3 tools/book.py benchmark`` (add ``--no-build`` to time the notebooks only).
+Each notebook runs from a fresh kernel in its own folder, as in the book build and under nbmake;
+the clean build goes to a temporary folder with an empty execution cache, so it executes every
+notebook. The marks are the developers' guide's: most chapters under 10 s, none over 60 s, the
+whole book under 3 minutes.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+import bookcli
+
+CHAPTER_TARGET, CHAPTER_LIMIT, BOOK_LIMIT = 10.0, 60.0, 180.0
+
+
+def time_notebook(path: Path) -> float:
+    """Execute the notebook at ``path`` in a fresh kernel; return the wall time in seconds."""
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(notebook, timeout=600, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}})
+    start = time.perf_counter()
+    client.execute()
+    return time.perf_counter() - start
+
+
+def time_clean_build() -> float:
+    """Build the whole book into a temporary folder (empty cache); return the wall time."""
+    with tempfile.TemporaryDirectory() as output:
+        command = bookcli.build_command(bookcli.ROOT) + ["--path-output", output]
+        start = time.perf_counter()
+        result = subprocess.run(command, cwd=bookcli.ROOT, capture_output=True, text=True)
+        elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        sys.stderr.write(result.stdout[-3000:] + result.stderr[-3000:])
+        raise SystemExit("benchmark: the clean build failed")
+    return elapsed
+
+
+def verdict(seconds: float, target: float | None, limit: float) -> str:
+    if seconds > limit:
+        return f"OVER {limit:.0f} s"
+    if target is not None and seconds > target:
+        return f"over {target:.0f} s target"
+    return "ok"
+
+
+def main(argv: list[str]) -> int:
+    notebooks = [bookcli.ROOT / f"{f}.ipynb" for f in bookcli.toc_files()
+                 if (bookcli.ROOT / f"{f}.ipynb").is_file()]
+    rows = []
+    for path in notebooks:
+        seconds = time_notebook(path)
+        rows.append((path.relative_to(bookcli.ROOT).as_posix(), seconds,
+                     verdict(seconds, CHAPTER_TARGET, CHAPTER_LIMIT)))
+        print(f"  timed {rows[-1][0]}: {seconds:.1f} s", file=sys.stderr, flush=True)
+    if "--no-build" not in argv:
+        seconds = time_clean_build()
+        rows.append(("full clean build (all pages, every notebook executed)", seconds,
+                     verdict(seconds, None, BOOK_LIMIT)))
+    width = max(len(r[0]) for r in rows)
+    print(f"\nMachine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}")
+    print(f"{'what':<{width}}  {'seconds':>8}  mark")
+    print(f"{'-' * width}  {'-' * 8}  ----")
+    for name, seconds, mark in rows:
+        print(f"{name:<{width}}  {seconds:8.1f}  {mark}")
+    return 1 if any(mark.startswith("OVER") for *_, mark in rows) else 0

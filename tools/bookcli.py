@@ -1,0 +1,346 @@
+"""The book's command line: set up the environment, build the book, run every test.
+
+``python3 tools/book.py build``        build the HTML book into ``_build/html``
+``python3 tools/book.py test``         clean build, then pytest, nbmake and the built-book checks
+``python3 tools/book.py assignments``  build without solutions into ``_build/assignments``
+``python3 tools/book.py benchmark``    time each chapter and a full clean build
+``python3 tools/book.py strip``        clear outputs and execution counts from every notebook
+
+On first use the commands create ``.venv`` in the repository and install the pinned packages of
+``requirements-test.txt`` into it; later runs reuse it and reinstall only when a requirements file
+changes. ``--here`` uses the running Python instead (Binder, conda, an environment you manage).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+VENV = ROOT / ".venv"
+BUILD = ROOT / "_build"
+HTML = BUILD / "html"
+ASSIGNMENTS = BUILD / "assignments"
+EXECUTION_CACHE = BUILD / ".jupyter_cache"
+REQUIREMENT_FILES = (ROOT / "requirements.txt", ROOT / "requirements-test.txt")
+# What the execution cache does not see (it is keyed on code cells only): when any of these
+# change, cached notebook outputs are stale and the cache is dropped.
+CACHE_INPUTS = ("utils", "data", "requirements.txt")
+PLACEHOLDER_URL = "https://github.com/OWNER/REPO"
+COLAB_URL_LINE = re.compile(r'(BOOK_REPOSITORY = ")([^"]*)(")')
+
+USAGE = __doc__
+
+
+class BookError(SystemExit):
+    """An error in the reader's environment or the book's sources, said in one paragraph."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("\nbook: " + message.strip() + "\n")
+
+
+# --------------------------------------------------------------------------- environment
+
+
+def _venv_python() -> Path:
+    scripts = "Scripts" if os.name == "nt" else "bin"
+    return VENV / scripts / ("python.exe" if os.name == "nt" else "python")
+
+
+def _requirements_digest() -> str:
+    digest = hashlib.sha256(sys.version.encode())
+    for path in REQUIREMENT_FILES:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _in_book_venv() -> bool:
+    return Path(sys.prefix).resolve() == VENV.resolve()
+
+
+def ensure_environment(argv: list[str], here: bool) -> None:
+    """Make sure the pinned packages are importable, creating ``.venv`` and re-running there.
+
+    Returns only when the current interpreter has every pinned package; otherwise it re-executes
+    this command inside ``.venv`` (after creating or updating it) and exits with its status.
+    """
+    if here or _in_book_venv():
+        check_installed()
+        return
+    stamp = VENV / ".book-requirements.sha256"
+    wanted = _requirements_digest()
+    if not _venv_python().exists():
+        print("book: creating .venv (first run only) ...", flush=True)
+        try:
+            venv.EnvBuilder(with_pip=True).create(VENV)
+        except (subprocess.CalledProcessError, OSError) as error:
+            shutil.rmtree(VENV, ignore_errors=True)
+            raise BookError(
+                f"could not create a virtual environment in {VENV}: {error}. On Debian or Ubuntu "
+                "install the venv module first (sudo apt install python3.11-venv), or run the "
+                "command in an environment you manage with --here."
+            ) from None
+    if not stamp.exists() or stamp.read_text().strip() != wanted:
+        print("book: installing the pinned packages into .venv (about a minute, first run only) ...",
+              flush=True)
+        pip = [str(_venv_python()), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+        result = subprocess.run(pip + ["-r", str(ROOT / "requirements-test.txt")])
+        if result.returncode != 0:
+            raise BookError(
+                "pip could not install the packages of requirements-test.txt into .venv (see its "
+                "message above). Check the network connection to the package index and rerun."
+            )
+        stamp.write_text(wanted + "\n")
+    command = [str(_venv_python()), str(ROOT / "tools" / "book.py"), *argv]
+    raise SystemExit(subprocess.run(command).returncode)
+
+
+def pinned_requirements() -> dict[str, str]:
+    """Return ``{distribution name: pinned version}`` from both requirements files."""
+    pins: dict[str, str] = {}
+    for path in REQUIREMENT_FILES:
+        for line in path.read_text().splitlines():
+            match = re.match(r"^\s*([A-Za-z0-9_.\-\[\]]+)\s*==\s*([^\s;#]+)", line)
+            if match:
+                pins[re.sub(r"\[.*\]", "", match.group(1)).lower()] = match.group(2)
+    return pins
+
+
+def check_installed() -> None:
+    """Fail with one clear message if a pinned package is missing, at another version, or if
+    jupyter-book 2 is installed where this v1 book needs version 1."""
+    from importlib import metadata
+
+    try:
+        jb_version = metadata.version("jupyter-book")
+    except metadata.PackageNotFoundError:
+        jb_version = None
+    if jb_version and int(jb_version.split(".")[0]) >= 2:
+        raise BookError(
+            f"jupyter-book {jb_version} is installed, but this book is a Jupyter Book 1 project "
+            "(_config.yml and _toc.yml); version 2 is a different program and cannot build it. "
+            "Install version 1 with: python -m pip install 'jupyter-book>=1.0.4,<2' "
+            "(or delete .venv and rerun this command, which installs the pinned version)."
+        )
+    missing, other = [], []
+    for name, version in pinned_requirements().items():
+        try:
+            found = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            missing.append(f"{name}=={version}")
+            continue
+        if found != version:
+            other.append(f"{name} {found} (pinned {version})")
+    if missing:
+        raise BookError(
+            "these pinned packages are not installed: " + ", ".join(missing) + ". Run "
+            "`python3 tools/book.py build` without --here (it installs them into .venv), or "
+            "`python -m pip install -r requirements-test.txt`."
+        )
+    if other:
+        print("book: warning: installed versions differ from the pins, so numbers may differ: "
+              + "; ".join(other), file=sys.stderr)
+
+
+# --------------------------------------------------------------------------- book sources
+
+
+def read_yaml(path: Path) -> dict:
+    import yaml
+
+    with path.open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def repository_url() -> str:
+    """The book's public address: ``repository.url`` in ``_config.yml``, the one place it lives."""
+    return str(read_yaml(ROOT / "_config.yml")["repository"]["url"]).rstrip("/")
+
+
+def sync_colab_cells() -> list[Path]:
+    """Write ``repository.url`` into the Colab step of every chapter; return the files changed.
+
+    Colab opens a notebook on its own, without the repository, so the address the notebook clones
+    from has to be in the notebook. It is copied from ``_config.yml`` here so that the publisher
+    sets it in one place only.
+    """
+    url = repository_url()
+    changed = []
+    for path in sorted((ROOT / "chapters").glob("*.ipynb")):
+        text = path.read_text(encoding="utf-8")
+        notebook = json.loads(text)
+        touched = False
+        for cell in notebook["cells"]:
+            if cell["cell_type"] != "code":
+                continue
+            source = "".join(cell["source"])
+            new = COLAB_URL_LINE.sub(lambda m: m.group(1) + url + m.group(3), source)
+            if new != source:
+                cell["source"] = new.splitlines(keepends=True)
+                touched = True
+        if touched:
+            path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+            changed.append(path)
+    return changed
+
+
+def strip_outputs() -> list[Path]:
+    """Clear outputs and execution counts of every notebook in chapters/ and pages/ (they are
+    stored clean); return the files changed. Needs only the standard library."""
+    changed = []
+    for path in sorted([*ROOT.glob("chapters/*.ipynb"), *ROOT.glob("pages/*.ipynb")]):
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        dirty = False
+        for cell in notebook["cells"]:
+            if cell["cell_type"] == "code" and (cell.get("outputs") or cell.get("execution_count") is not None):
+                cell["outputs"], cell["execution_count"] = [], None
+                dirty = True
+        if dirty:
+            path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+            changed.append(path)
+    return changed
+
+
+def toc_files() -> list[str]:
+    """Every document named in ``_toc.yml`` (root first), without its suffix."""
+    toc = read_yaml(ROOT / "_toc.yml")
+    files = [toc["root"]]
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if "file" in node:
+                files.append(node["file"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk({key: value for key, value in toc.items() if key != "root"})
+    return [re.sub(r"\.(ipynb|md)$", "", f) for f in files]
+
+
+def missing_pages(html_dir: Path) -> list[str]:
+    """The ``_toc.yml`` entries that have no HTML page in ``html_dir``."""
+    return [f for f in toc_files() if not (html_dir / f"{f}.html").is_file()]
+
+
+def _inputs_digest() -> str:
+    digest = hashlib.sha256()
+    for name in CACHE_INPUTS:
+        path = ROOT / name
+        files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+        for file in files:
+            if "__pycache__" in file.parts:
+                continue
+            digest.update(file.relative_to(ROOT).as_posix().encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def drop_stale_cache() -> None:
+    """Delete the execution cache when ``utils/``, ``data/`` or the pins changed since it was made."""
+    stamp = BUILD / ".cache-inputs.sha256"
+    wanted = _inputs_digest()
+    if stamp.exists() and stamp.read_text().strip() == wanted:
+        return
+    if EXECUTION_CACHE.exists():
+        print("book: utils/, data/ or the pins changed: re-executing every notebook", flush=True)
+        shutil.rmtree(EXECUTION_CACHE)
+    BUILD.mkdir(exist_ok=True)
+    stamp.write_text(wanted + "\n")
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def _jupyter_book() -> str:
+    return str(Path(sys.executable).parent / ("jupyter-book.exe" if os.name == "nt" else "jupyter-book"))
+
+
+def build_command(source: Path) -> list[str]:
+    """The jupyter-book command that builds ``source`` strictly: warnings (a failing cell among
+    them) are errors, every page is re-read, and the build goes on to report every problem."""
+    return [_jupyter_book(), "build", str(source), "--builder", "html", "-W", "-n", "--keep-going", "--all"]
+
+
+def build(*, hide_solutions: bool = False) -> int:
+    """Build the book with warnings as errors; return 0 only if every page was made."""
+    changed = sync_colab_cells()
+    for path in changed:
+        print(f"book: wrote repository.url into the Colab step of {path.relative_to(ROOT)}")
+    drop_stale_cache()
+    output = ASSIGNMENTS if hide_solutions else ROOT
+    command = build_command(ROOT)
+    if hide_solutions:
+        config = read_yaml(ROOT / "_config.yml")
+        config.setdefault("sphinx", {}).setdefault("config", {})["hide_solutions"] = True
+        config.setdefault("execute", {})["cache"] = str(EXECUTION_CACHE)
+        ASSIGNMENTS.mkdir(parents=True, exist_ok=True)
+        config_path = ASSIGNMENTS / "_config.yml"
+        import yaml
+
+        config_path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+        command += ["--config", str(config_path), "--path-output", str(output)]
+    result = subprocess.run(command, cwd=ROOT)
+    html_dir = output / "_build" / "html"
+    missing = missing_pages(html_dir)
+    if missing:
+        print("book: no HTML page was made for these _toc.yml entries: " + ", ".join(missing),
+              file=sys.stderr)
+    if result.returncode != 0 or missing:
+        print(f"book: the build FAILED (see above; notebook tracebacks are in {html_dir / 'reports'})",
+              file=sys.stderr)
+        return 1
+    if repository_url() == PLACEHOLDER_URL:
+        print("book: note: repository.url in _config.yml is still the placeholder "
+              f"{PLACEHOLDER_URL}; the launch and repository buttons point nowhere until you set it.")
+    print(f"book: built {html_dir / 'index.html'}")
+    return 0
+
+
+def test(extra: list[str]) -> int:
+    """Clean build (with and without solutions), then every pytest test and every notebook."""
+    if BUILD.exists():
+        shutil.rmtree(BUILD)
+    status = build() or build(hide_solutions=True)
+    env = dict(os.environ, BOOK_REQUIRE_BUILD="1")
+    command = [sys.executable, "-m", "pytest", "-n", "2", "--nbmake", "--nbmake-timeout=120",
+               "tests", "chapters", *extra]
+    tests = subprocess.run(command, cwd=ROOT, env=env).returncode
+    if status:
+        print("book: tests FAILED because the book build failed (see above)", file=sys.stderr)
+    return status or tests
+
+
+def main(argv: list[str]) -> int:
+    here = "--here" in argv or os.environ.get("BOOK_USE_CURRENT_PYTHON") == "1"
+    args = [a for a in argv if a != "--here"]
+    if not args or args[0] in {"-h", "--help", "help"}:
+        print(USAGE)
+        return 0
+    command, rest = args[0], args[1:]
+    if command == "strip":
+        for path in strip_outputs():
+            print(f"book: cleared the outputs of {path.relative_to(ROOT)}")
+        return 0
+    if command not in {"build", "test", "assignments", "benchmark"}:
+        print(USAGE)
+        raise BookError(f"unknown command {command!r}")
+    ensure_environment(argv, here)
+    if command == "build":
+        return build()
+    if command == "assignments":
+        return build(hide_solutions=True)
+    if command == "test":
+        return test(rest)
+    from benchmark import main as benchmark_main
+
+    return benchmark_main(rest)
