@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from utils import data
+from utils._text import show
 
 SYSTEMS = ("operational", "analytical", "collaborative")
 PROCESSES = ("socialization", "externalization", "combination", "internalization")
@@ -32,12 +33,6 @@ PUBLISHED_TABLES = (6, 7, 8)
 
 class TallyError(ValueError):
     """A count table that cannot be tallied: the message names the column, label or cell."""
-
-
-def _show(value: object) -> str:
-    if isinstance(value, str):
-        return repr(value)
-    return f"{float(value):g}" if isinstance(value, (int, float, np.number)) else repr(value)
 
 
 def _cell(row: pd.Series) -> str:
@@ -80,7 +75,7 @@ def validate(counts: pd.DataFrame) -> pd.DataFrame:
     for mask, problem in problems:
         if mask.any():
             row = mask.idxmax()
-            shown = "" if problem == "is missing" else f": {_show(raw[row])}"
+            shown = "" if problem == "is missing" else f": {show(raw[row])}"
             raise TallyError(f"the count of cell {_cell(table.loc[row])} {problem}{shown}")
     table["count"] = numbers.astype("int64")
     duplicated = table[table.duplicated(list(DIMENSIONS), keep=False)]
