@@ -3,6 +3,12 @@
 Modules (each holds one idea):
 
 - ``utils.data``: where each data file is, its checksum, how it loads.
+- ``utils.tallies``: the Khodakarami & Chan (2014) counts, every tally, the audit of the tables.
+- ``utils.levels``: explicit rules that turn counts into levels (Low … High).
+- ``utils.propositions``: Table 1, the prose and the Table 8 dashboard checked against the counts.
+- ``utils.loglinear``: hierarchical log-linear models, exact and bootstrap tests, residuals.
+- ``utils.correspondence``: correspondence analysis of a two-way table.
+- ``utils.plots`` (draws, computes nothing) and ``utils.widgets`` (wires a model to a plot).
 
 Importing ``utils`` checks the environment first, so that a missing package gives one clear
 sentence rather than an ImportError deep inside a chapter.

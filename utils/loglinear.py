@@ -638,3 +638,20 @@ def monte_carlo_independence(
         mc_se_g2=float(np.sqrt(p_g2 * (1 - p_g2) / n_sim)), mc_se_x2=float(np.sqrt(p_x2 * (1 - p_x2) / n_sim)),
         n_sim=n_sim, dropped_rows=dropped_rows, dropped_columns=dropped_columns, table=kept.copy(),
     )
+
+
+def residual_panels(result: LoglinearFit, by: str, rows: str, columns: str) -> dict[str, pd.DataFrame]:
+    """The standardized residuals of ``result`` as one ``rows`` × ``columns`` table per level of
+    ``by`` (forced-zero cells hold 0.0, as in ``result.fitted``)."""
+    missing = [f for f in (by, rows, columns) if f not in result.factors]
+    if missing:
+        raise ValueError(f"unknown factor(s) {', '.join(missing)}; the model's factors are "
+                         f"{', '.join(result.factors)}")
+    frame = result.fitted
+    panels = {}
+    for level, part in frame.groupby(by, observed=True, sort=False):
+        wide = part.pivot(index=rows, columns=columns, values="std_residual")
+        order_r = list(dict.fromkeys(part[rows]))
+        order_c = list(dict.fromkeys(part[columns]))
+        panels[str(level)] = wide.loc[order_r, order_c].rename_axis(index=rows, columns=columns)
+    return panels

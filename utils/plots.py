@@ -145,6 +145,7 @@ def residual_panels(residuals: Mapping[str, pd.DataFrame], *, title: str, limit:
 def ca_map(rows: pd.DataFrame, columns: pd.DataFrame, explained: Sequence[float], *, title: str,
            row_name: str, column_name: str) -> plt.Figure:
     """Symmetric correspondence-analysis map: principal coordinates on dimensions 1 and 2."""
+    explained = list(explained)
     fig, ax = plt.subplots(figsize=(6.2, 5.0), layout="constrained")
     ax.axhline(0, color="grey", linewidth=0.6)
     ax.axvline(0, color="grey", linewidth=0.6)

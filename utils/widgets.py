@@ -26,7 +26,8 @@ def proposition_explorer(counts: pd.DataFrame) -> widgets.VBox:
     """Choose a basis and two cut points; see Table 1's propositions against the counts."""
     basis = widgets.Dropdown(options=["share of max", "percentile", "share of row"],
                              value=propositions.BOOK_RULE.basis, description="Measure counts by", style=_STYLE)
-    cuts = widgets.FloatRangeSlider(value=propositions.BOOK_RULE.cuts, min=0.05, max=0.95, step=0.05,
+    start = tuple(round(c, 2) for c in propositions.BOOK_RULE.cuts)
+    cuts = widgets.FloatRangeSlider(value=start, min=0.05, max=0.95, step=0.01,
                                     description="Low | Medium | High cuts", readout_format=".2f",
                                     style=_STYLE, layout=widgets.Layout(width="32em"))
 
@@ -61,4 +62,23 @@ def dashboard_explorer(counts: pd.DataFrame) -> widgets.VBox:
                                         title=f"Table 8 as a dashboard: {name}"))
 
     output = widgets.interactive_output(draw, {"name": choice})
+    return widgets.VBox([choice, output])
+
+
+def model_explorer(counts: pd.DataFrame) -> widgets.VBox:
+    """Choose a log-linear model; see its fit and where its residuals are large."""
+    from utils import loglinear
+
+    models = loglinear.standard_models(["system", "process", "knowledge"])
+    choice = widgets.Dropdown(options=list(models), value=list(models)[-2], description="Model",
+                              style=_STYLE, layout=widgets.Layout(width="40em"))
+
+    def draw(label: str) -> None:
+        result = loglinear.fit(counts, models[label])
+        print(f"G² = {result.deviance:.2f} on {result.df} df (p = {result.pvalue:.3g}); "
+              f"{len(result.forced_zero_cells)} cells forced to zero")
+        _show_figure(plots.residual_panels(loglinear.residual_panels(result, "process", "knowledge", "system"),
+                                           title=f"Standardized residuals of {label}"))
+
+    output = widgets.interactive_output(draw, {"label": choice})
     return widgets.VBox([choice, output])
