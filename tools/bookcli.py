@@ -283,6 +283,9 @@ def build(*, hide_solutions: bool = False) -> int:
         config = read_yaml(ROOT / "_config.yml")
         config.setdefault("sphinx", {}).setdefault("config", {})["hide_solutions"] = True
         config.setdefault("execute", {})["cache"] = str(EXECUTION_CACHE)
+        # jupyter-book resolves local extension paths against the config file's folder
+        local = config["sphinx"].get("local_extensions") or {}
+        config["sphinx"]["local_extensions"] = {name: str(ROOT / path) for name, path in local.items()}
         ASSIGNMENTS.mkdir(parents=True, exist_ok=True)
         config_path = ASSIGNMENTS / "_config.yml"
         import yaml
