@@ -59,7 +59,7 @@ def _book_with_a_failing_chapter(tmp_path):
     book.mkdir()
     for name in ("_config.yml", "references.bib"):
         shutil.copy(bookcli.ROOT / name, book / name)
-    for folder in ("vendor", "assets"):
+    for folder in ("vendor", "assets", "tools"):
         (book / folder).symlink_to(bookcli.ROOT / folder)
     (book / "_toc.yml").write_text("format: jb-book\nroot: broken\n")
     cells = [{"cell_type": "markdown", "id": "a", "metadata": {}, "source": ["# Broken\n"]},
