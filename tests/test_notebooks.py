@@ -96,3 +96,18 @@ def test_sync_writes_the_configured_address(tmp_path, monkeypatch):
     assert bookcli.sync_colab_cells() == [chapter]
     assert 'BOOK_REPOSITORY = "https://example.org/new"' in source(cells(chapter)[0])
     assert bookcli.sync_colab_cells() == []
+
+
+def test_strip_clears_outputs_and_counts_only(tmp_path, monkeypatch):
+    (tmp_path / "chapters").mkdir()
+    (tmp_path / "pages").mkdir()
+    dirty = tmp_path / "chapters" / "01_x.ipynb"
+    clean = tmp_path / "pages" / "y.ipynb"
+    code = {"cell_type": "code", "source": ["1 + 1\n"], "metadata": {"tags": ["keep"]}}
+    dirty.write_text(json.dumps({"cells": [dict(code, outputs=[{"output_type": "stream", "text": "2"}],
+                                                 execution_count=3)]}))
+    clean.write_text(json.dumps({"cells": [dict(code, outputs=[], execution_count=None)]}))
+    monkeypatch.setattr(bookcli, "ROOT", tmp_path)
+    assert bookcli.strip_outputs() == [dirty]
+    cell = cells(dirty)[0]
+    assert (cell["outputs"], cell["execution_count"], cell["metadata"], source(cell)) == ([], None, {"tags": ["keep"]}, "1 + 1\n")

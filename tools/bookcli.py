@@ -21,6 +21,7 @@ import shutil
 import subprocess
 import sys
 import venv
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -164,6 +165,19 @@ def repository_url() -> str:
     return str(read_yaml(ROOT / "_config.yml")["repository"]["url"]).rstrip("/")
 
 
+def _edit_code_cells(paths: list[Path], edit: Callable[[dict], bool]) -> list[Path]:
+    """Apply ``edit`` to every code cell of each notebook (it returns True when it changed the
+    cell); write back the notebooks that changed and return their paths."""
+    changed = []
+    for path in paths:
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        touched = [edit(cell) for cell in notebook["cells"] if cell["cell_type"] == "code"]
+        if any(touched):
+            path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+            changed.append(path)
+    return changed
+
+
 def sync_colab_cells() -> list[Path]:
     """Write ``repository.url`` into the Colab step of every chapter; return the files changed.
 
@@ -172,40 +186,26 @@ def sync_colab_cells() -> list[Path]:
     sets it in one place only.
     """
     url = repository_url()
-    changed = []
-    for path in sorted((ROOT / "chapters").glob("*.ipynb")):
-        text = path.read_text(encoding="utf-8")
-        notebook = json.loads(text)
-        touched = False
-        for cell in notebook["cells"]:
-            if cell["cell_type"] != "code":
-                continue
-            source = "".join(cell["source"])
-            new = COLAB_URL_LINE.sub(lambda m: m.group(1) + url + m.group(3), source)
-            if new != source:
-                cell["source"] = new.splitlines(keepends=True)
-                touched = True
-        if touched:
-            path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-            changed.append(path)
-    return changed
+
+    def write_url(cell: dict) -> bool:
+        source = "".join(cell["source"])
+        new = COLAB_URL_LINE.sub(lambda m: m.group(1) + url + m.group(3), source)
+        cell["source"] = new.splitlines(keepends=True)
+        return new != source
+
+    return _edit_code_cells(sorted((ROOT / "chapters").glob("*.ipynb")), write_url)
 
 
 def strip_outputs() -> list[Path]:
     """Clear outputs and execution counts of every notebook in chapters/ and pages/ (they are
     stored clean); return the files changed. Needs only the standard library."""
-    changed = []
-    for path in sorted([*ROOT.glob("chapters/*.ipynb"), *ROOT.glob("pages/*.ipynb")]):
-        notebook = json.loads(path.read_text(encoding="utf-8"))
-        dirty = False
-        for cell in notebook["cells"]:
-            if cell["cell_type"] == "code" and (cell.get("outputs") or cell.get("execution_count") is not None):
-                cell["outputs"], cell["execution_count"] = [], None
-                dirty = True
-        if dirty:
-            path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-            changed.append(path)
-    return changed
+
+    def clear(cell: dict) -> bool:
+        dirty = bool(cell.get("outputs")) or cell.get("execution_count") is not None
+        cell["outputs"], cell["execution_count"] = [], None
+        return dirty
+
+    return _edit_code_cells(sorted([*ROOT.glob("chapters/*.ipynb"), *ROOT.glob("pages/*.ipynb")]), clear)
 
 
 def toc_files() -> list[str]:
