@@ -58,7 +58,8 @@ def test_chapter_has_the_book_shape(path):
         assert needed in front, f"the front matter names its {needed}"
     for section in ("## Overview", "## Summary", "## Exercises", "## References"):
         assert section in markdown, f"missing section {section!r}"
-    assert "```{exercise}" in markdown and "```{solution" in markdown or "{solution-start}" in markdown
+    assert "```{exercise}" in markdown
+    assert "```{solution}" in markdown or "```{solution-start}" in markdown
     assert "```{bibliography}" in markdown
 
 

@@ -310,13 +310,14 @@ def build(*, hide_solutions: bool = False) -> int:
 
 
 def test(extra: list[str]) -> int:
-    """Clean build (with and without solutions), then every pytest test and every notebook."""
+    """Clean build (with and without solutions), then every pytest test and, under nbmake, every
+    notebook in chapters/ and pages/."""
     if BUILD.exists():
         shutil.rmtree(BUILD)
     status = build() or build(hide_solutions=True)
     env = dict(os.environ, BOOK_REQUIRE_BUILD="1")
     command = [sys.executable, "-m", "pytest", "-n", "2", "--nbmake", "--nbmake-timeout=120",
-               "tests", "chapters", *extra]
+               "tests", "chapters", "pages", *extra]
     tests = subprocess.run(command, cwd=ROOT, env=env).returncode
     if status:
         print("book: tests FAILED because the book build failed (see above)", file=sys.stderr)

@@ -39,13 +39,15 @@ class Binning:
 
     ``basis`` is one of ``BASES``; ``cuts`` are the increasing cut points on that basis (a value
     equal to a cut point goes to the higher level); ``labels`` name the ``len(cuts) + 1``
-    levels from lowest to highest.
+    levels from lowest to highest. ``per_panel`` says, for a table shown in several panels,
+    that the rule is applied to each panel on its own rather than to all cells together.
     """
 
     name: str
     basis: str
     cuts: tuple[float, ...]
     labels: tuple[str, ...] = THREE_LEVELS
+    per_panel: bool = False
 
     def __post_init__(self) -> None:
         if self.basis not in BASES:

@@ -29,7 +29,8 @@ DASHBOARD_RULE = Binning("Quarters of the largest cell", "share of max", (0.25, 
 DASHBOARD_ALTERNATIVES = (
     Binning("Fixed counts: 5, 10 and 20 references", "count", (5, 10, 20), FOUR_LEVELS),
     Binning("Quartiles of the 36 cells", "percentile", (0.25, 0.5, 0.75), FOUR_LEVELS),
-    Binning("Quarters of each panel's largest cell", "share of max", (0.25, 0.5, 0.75), FOUR_LEVELS),
+    Binning("Quarters of each panel's largest cell", "share of max", (0.25, 0.5, 0.75), FOUR_LEVELS,
+            per_panel=True),
 )
 PANELS = {"process": "system × process", "knowledge": "system × knowledge"}
 LEVEL_CLAIMS = "khodakarami2014/level_claims.csv"
@@ -127,12 +128,12 @@ def check_claims(counts: pd.DataFrame, rule: Binning = BOOK_RULE) -> pd.DataFram
 def dashboard(counts: pd.DataFrame, rule: Binning = DASHBOARD_RULE) -> dict[str, pd.DataFrame]:
     """Table 8's process panels (knowledge × system) as level codes (0 = lowest) under ``rule``.
 
-    The rule's basis is taken over all 36 cells, except for the rule named "Quarters of each
-    panel's largest cell", which is applied to each panel on its own.
+    The rule's basis is taken over all 36 cells, unless ``rule.per_panel`` asks for each panel
+    on its own.
     """
     panels = tallies.table8(counts)["by process"]
     panels = {name: panel for name, panel in panels.items() if name != tallies.TOTAL}
-    if "each panel" in rule.name:
+    if rule.per_panel:
         return {name: rule.codes(panel) for name, panel in panels.items()}
     wide = pd.concat(panels, axis=1)
     codes = rule.codes(wide)
