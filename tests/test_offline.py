@@ -73,8 +73,11 @@ def _chromium() -> str | None:
 
 @pytest.fixture()
 def local_server(html):
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(html))
-    handler.log_message = lambda *args: None
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    handler = functools.partial(Quiet, directory=str(html))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -89,6 +92,7 @@ def test_welcome_page_renders_math_and_widget_with_the_network_cut_off(local_ser
     from playwright.sync_api import sync_playwright
 
     blocked: list[str] = []
+    missing: list[str] = []
 
     def only_local(route):
         host = urlparse(route.request.url).hostname
@@ -107,6 +111,7 @@ def test_welcome_page_renders_math_and_widget_with_the_network_cut_off(local_ser
         page.route("**/*", only_local)
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("response", lambda r: missing.append(r.url) if r.status == 404 and not r.url.endswith("favicon.ico") else None)
         page.goto(f"{local_server}/pages/welcome.html", wait_until="networkidle")
         page.wait_for_selector("mjx-container", timeout=20_000)
         page.wait_for_selector(".widget-slider", timeout=20_000)
@@ -114,6 +119,7 @@ def test_welcome_page_renders_math_and_widget_with_the_network_cut_off(local_ser
         bar = page.locator(".widget-hprogress").count()
         browser.close()
     assert blocked == []
+    assert missing == [], "files the page asked the book for and did not find"
     assert math >= 3, "the welcome page's formulas were not typeset"
     assert bar == 1, "the linked progress bar of the welcome widget is missing"
     # sphinx-thebe 0.3.1 declares its constant twice on every page (a known bug; thebe itself is
