@@ -1,10 +1,11 @@
 """Figures. Each function draws what it is given and computes nothing of its own.
 
 Every function returns the matplotlib Figure, with a title and labelled axes; the caller adds
-the alt text in the chapter (a MyST figure or the cell's ``alt`` metadata). Figures get their
-constrained layout after the heatmaps are drawn: seaborn draws the whole figure once per
-heatmap, and with the layout engine on, each of those draws re-runs the layout (3 s instead of
-0.5 s for a grid of 16 heatmaps).
+the alt text in the chapter (a MyST figure or the cell's ``alt`` metadata). The level grids
+(no colour bars) get their constrained layout after the heatmaps are drawn: seaborn draws the
+whole figure once per heatmap, and with the layout engine on, each of those draws re-runs the
+layout (3 s instead of 0.5 s for a grid of 16 heatmaps). Figures with colour bars keep the
+layout from the start: a colour bar added without it breaks a layout set later.
 """
 
 from __future__ import annotations
@@ -91,7 +92,7 @@ def agreement_map(grid: pd.DataFrame, *, marked: tuple[float, float] | None = No
     ``marked`` outlines one (low, high) pair, for example the book's rule.
     """
     wide = grid.pivot(index="high", columns="low", values="agreement").sort_index(ascending=False)
-    fig, ax = plt.subplots(figsize=(6.4, 5.2))
+    fig, ax = plt.subplots(figsize=(6.4, 5.2), layout="constrained")
     sns.heatmap(wide, ax=ax, cmap="viridis", vmin=0, vmax=1, square=True,
                 cbar_kws={"label": "share of the 21 propositions met"},
                 xticklabels=[f"{v:.2f}" for v in wide.columns], yticklabels=[f"{v:.2f}" for v in wide.index])
@@ -102,14 +103,13 @@ def agreement_map(grid: pd.DataFrame, *, marked: tuple[float, float] | None = No
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    fig.set_layout_engine("constrained")
     return fig
 
 
 def proposition_grid(rows: pd.DataFrame, *, title: str) -> plt.Figure:
     """Table 1's propositions beside the observed levels: one tile per proposition, coloured by
     ``gap`` (observed minus predicted), labelled "predicted → observed (count)"."""
-    fig, axes = plt.subplots(1, 2, figsize=(10.5, 3.2),
+    fig, axes = plt.subplots(1, 2, figsize=(10.5, 3.2), layout="constrained",
                              gridspec_kw={"width_ratios": [4, 3]})
     for ax, dim in zip(axes, ("process", "knowledge")):
         part = rows[rows["dimension"] == dim]
@@ -131,14 +131,13 @@ def proposition_grid(rows: pd.DataFrame, *, title: str) -> plt.Figure:
         ax.set_ylabel("CRM system" if dim == "process" else "")
         ax.tick_params(axis="y", rotation=0)
     fig.suptitle(title)
-    fig.set_layout_engine("constrained")
     return fig
 
 
 def residual_panels(residuals: Mapping[str, pd.DataFrame], *, title: str, limit: float = 4.0) -> plt.Figure:
     """Heatmaps of standardized residuals, one per panel, with a shared diverging scale."""
     n = len(residuals)
-    fig, axes = plt.subplots(1, n, figsize=(2.7 * n + 1.2, 2.8), sharey=True)
+    fig, axes = plt.subplots(1, n, figsize=(2.7 * n + 1.2, 2.8), sharey=True, layout="constrained")
     axes = np.atleast_1d(axes)
     for i, (ax, (name, table)) in enumerate(zip(axes, residuals.items())):
         sns.heatmap(table.astype(float), ax=ax, cmap="RdBu_r", vmin=-limit, vmax=limit, center=0,
@@ -151,7 +150,6 @@ def residual_panels(residuals: Mapping[str, pd.DataFrame], *, title: str, limit:
         ax.set_ylabel(table.index.name or "" if i == 0 else "")
         ax.tick_params(axis="y", rotation=0)
     fig.suptitle(title)
-    fig.set_layout_engine("constrained")
     return fig
 
 
@@ -159,7 +157,7 @@ def ca_map(rows: pd.DataFrame, columns: pd.DataFrame, explained: Sequence[float]
            row_name: str, column_name: str) -> plt.Figure:
     """Symmetric correspondence-analysis map: principal coordinates on dimensions 1 and 2."""
     explained = list(explained)
-    fig, ax = plt.subplots(figsize=(6.2, 5.0))
+    fig, ax = plt.subplots(figsize=(6.2, 5.0), layout="constrained")
     ax.axhline(0, color="grey", linewidth=0.6)
     ax.axvline(0, color="grey", linewidth=0.6)
     for frame, marker, colour, name in ((rows, "o", "#1f4e79", row_name), (columns, "^", "#c81e1e", column_name)):
@@ -172,5 +170,4 @@ def ca_map(rows: pd.DataFrame, columns: pd.DataFrame, explained: Sequence[float]
     ax.set_title(title)
     ax.legend(frameon=False, loc="best")
     ax.margins(0.2)
-    fig.set_layout_engine("constrained")
     return fig
