@@ -63,7 +63,7 @@ def test_every_requirement_is_pinned_exactly():
         line.strip()
         for path in bookcli.REQUIREMENT_FILES
         for line in path.read_text().splitlines()
-        if line.strip() and not line.startswith(("#", "-r"))
+        if line.strip() and not line.startswith(("#", "-r", "-c"))
     ]
     assert len(lines) == len(pins), "a requirement line is not an exact == pin"
     assert pins["jupyter-book"].startswith("1.")
@@ -74,3 +74,13 @@ def test_installed_versions_match_the_pins():
     wrong = {name: metadata.version(name) for name, version in bookcli.pinned_requirements().items()
              if metadata.version(name) != version}
     assert wrong == {}
+
+
+def test_constraints_cover_every_pin_at_the_same_version():
+    constraints = {}
+    for line in bookcli.CONSTRAINTS.read_text().splitlines():
+        if line and not line.startswith("#"):
+            name, version = line.split("==")
+            constraints[name.lower().replace("_", "-")] = version
+    pins = {name.replace("_", "-"): version for name, version in bookcli.pinned_requirements().items()}
+    assert {name: constraints.get(name) for name in pins} == pins

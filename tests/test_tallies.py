@@ -109,6 +109,8 @@ def test_audit_reports_each_planted_error(counts):
      r"count of cell \(operational, socialization, for\) is not a whole number: 2\.5"),
     (lambda f: f.assign(count=f["count"].astype(float).where(f.index != 35, float("nan"))),
      r"count of cell \(collaborative, internalization, from\) is missing"),
+    (lambda f: f.assign(count=f["count"].astype(float).where(f.index != 2, float("inf"))),
+     r"count of cell \(operational, socialization, from\) is infinite: inf"),
     (lambda f: f.assign(count=f["count"].astype(object).where(f.index != 1, "six")),
      r"count of cell \(operational, socialization, about\) is not a number: 'six'"),
     (lambda f: f.assign(system=f["system"].where(f.index != 3, "social")),

@@ -31,9 +31,10 @@ HTML = BUILD / "html"
 ASSIGNMENTS = BUILD / "assignments"
 EXECUTION_CACHE = BUILD / ".jupyter_cache"
 REQUIREMENT_FILES = (ROOT / "requirements.txt", ROOT / "requirements-test.txt")
+CONSTRAINTS = ROOT / "constraints.txt"
 # What the execution cache does not see (it is keyed on code cells only): when any of these
 # change, cached notebook outputs are stale and the cache is dropped.
-CACHE_INPUTS = ("utils", "data", "requirements.txt")
+CACHE_INPUTS = ("utils", "data", "requirements.txt", "constraints.txt")
 PLACEHOLDER_URL = "https://github.com/OWNER/REPO"
 COLAB_URL_LINE = re.compile(r'(BOOK_REPOSITORY = ")([^"]*)(")')
 
@@ -57,7 +58,7 @@ def _venv_python() -> Path:
 
 def _requirements_digest() -> str:
     digest = hashlib.sha256(sys.version.encode())
-    for path in REQUIREMENT_FILES:
+    for path in (*REQUIREMENT_FILES, CONSTRAINTS):
         digest.update(path.read_bytes())
     return digest.hexdigest()
 

@@ -42,6 +42,8 @@ from scipy import stats
 from statsmodels.genmod.generalized_linear_model import GLMResults
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning, SingularMatrixWarning
 
+from utils._counts import count_problems
+
 Term = tuple[str, ...]
 Terms = str | Sequence[str | Sequence[str]]
 
@@ -63,20 +65,17 @@ class LoglinearWarning(UserWarning):
 
 def _check_counts(values: pd.Series, where: str) -> np.ndarray:
     """Return ``values`` as int64 after checking they are present, finite, non-negative integers."""
-    numbers = pd.to_numeric(values, errors="coerce")
-    bad = numbers.isna() & values.notna()
-    if bad.any():
-        raise ValueError(f"{where} holds non-numeric counts, e.g. {values[bad].iloc[0]!r}")
-    if numbers.isna().any():
-        raise ValueError(f"{where} has {int(numbers.isna().sum())} missing count(s)")
-    array = numbers.to_numpy(dtype=float)
-    if not np.isfinite(array).all():
-        raise ValueError(f"{where} holds infinite counts")
-    if (array < 0).any():
-        raise ValueError(f"{where} holds negative counts, e.g. {array[array < 0][0]:g}")
-    if (array != np.round(array)).any():
-        raise ValueError(f"{where} holds non-integer counts, e.g. {array[array != np.round(array)][0]:g}")
-    return array.astype(np.int64)
+    numbers, problems = count_problems(values)
+    if problems["is not a number"].any():
+        raise ValueError(f"{where} holds non-numeric counts, e.g. {values[problems['is not a number']].iloc[0]!r}")
+    if problems["is missing"].any():
+        raise ValueError(f"{where} has {int(problems['is missing'].sum())} missing count(s)")
+    wording = {"is infinite": "infinite", "is negative": "negative", "is not a whole number": "non-integer"}
+    for problem in ("is infinite", "is negative", "is not a whole number"):
+        if problems[problem].any():
+            example = "" if problem == "is infinite" else f", e.g. {numbers[problems[problem]].iloc[0]:g}"
+            raise ValueError(f"{where} holds {wording[problem]} counts{example}")
+    return numbers.to_numpy().astype(np.int64)
 
 
 def _check_table(counts: pd.DataFrame, count: str) -> tuple[pd.DataFrame, tuple[str, ...]]:

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from utils import data
+from utils._counts import count_problems
 from utils._text import show
 
 SYSTEMS = ("operational", "analytical", "collaborative")
@@ -65,14 +66,8 @@ def validate(counts: pd.DataFrame) -> pd.DataFrame:
             raise TallyError(f"unknown {dim} label {counts.loc[row, dim]!r} in row {row}; "
                              f"expected one of {', '.join(labels)}")
     raw = table["count"]
-    numbers = pd.to_numeric(raw, errors="coerce")
-    problems = (
-        (raw.isna(), "is missing"),
-        (numbers.isna() & raw.notna(), "is not a number"),
-        (numbers.notna() & (numbers % 1 != 0), "is not a whole number"),
-        (numbers < 0, "is negative"),
-    )
-    for mask, problem in problems:
+    numbers, problems = count_problems(raw)
+    for problem, mask in problems.items():
         if mask.any():
             row = mask.idxmax()
             shown = "" if problem == "is missing" else f": {show(raw[row])}"
