@@ -8,7 +8,8 @@ Modules (each holds one idea):
 - ``utils.propositions``: Table 1, the prose and the Table 8 dashboard checked against the counts.
 - ``utils.loglinear``: hierarchical log-linear models, exact and bootstrap tests, residuals.
 - ``utils.correspondence``: correspondence analysis of a two-way table.
-- ``utils.plots`` (draws, computes nothing) and ``utils.widgets`` (wires a model to a plot).
+- ``utils.plots`` (draws, computes nothing) and ``utils.widgets`` (wires a model to a plot):
+  packages with one submodule per part of the book.
 
 Importing ``utils`` checks the environment first, so that a missing package gives one clear
 sentence rather than an ImportError deep inside a chapter.

@@ -1,4 +1,4 @@
-"""Figures. Each function draws what it is given and computes nothing of its own.
+"""Figures for the knowledge-creation tallies (chapters 11 and 12) and other tables of counts.
 
 Every function returns the matplotlib Figure, with a title and labelled axes; the caller adds
 the alt text in the chapter (a MyST figure or the cell's ``alt`` metadata). The level grids
@@ -18,6 +18,8 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.patches import Patch
+
+__all__ = ["level_panels", "rule_comparison", "agreement_map", "proposition_grid", "residual_panels", "ca_map"]
 
 # The paper's dashboard colours: yellow (little support) to red (the most).
 LEVEL_COLOURS = ("#fff1a8", "#fdbe5c", "#f47b20", "#c81e1e")

@@ -1,4 +1,4 @@
-"""Interactive explorers: each wires a model function to a plot function and adds nothing else.
+"""Explorers for the knowledge-creation tallies (chapters 11 and 12).
 
 The static figure beside each explorer in a chapter comes from the same two functions, so a
 reader of the HTML sees what a Binder user sees at the explorer's starting values.
@@ -7,19 +7,14 @@ reader of the HTML sees what a Binder user sees at the explorer's starting value
 from __future__ import annotations
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 import pandas as pd
-from IPython.display import display
 
 from utils import plots, propositions, tallies
 from utils.levels import Binning
+from utils.widgets._display import STYLE as _STYLE
+from utils.widgets._display import show_figure as _show_figure
 
-_STYLE = {"description_width": "initial"}
-
-
-def _show_figure(fig: plt.Figure) -> None:
-    display(fig)
-    plt.close(fig)
+__all__ = ["proposition_explorer", "dashboard_explorer", "model_explorer"]
 
 
 def proposition_explorer(counts: pd.DataFrame) -> widgets.VBox:

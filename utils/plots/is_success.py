@@ -1,0 +1,3 @@
+"""Plots for the chapter on is success (filled in with the chapter)."""
+
+__all__: list[str] = []

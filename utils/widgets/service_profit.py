@@ -1,0 +1,3 @@
+"""Widgets for the chapter on service profit (filled in with the chapter)."""
+
+__all__: list[str] = []
