@@ -1,0 +1,15 @@
+"""Structural equation models: semopy plus what the book adds. Knows no study.
+
+semopy fits single-group models well but reports some fit statistics wrongly and lacks
+multi-group constraints, likelihood-ratio tests, indirect effects and the bootstrap (see the
+book's notes on semopy). This package adds them, verified against lavaan:
+
+- ``fit`` (one group) → ``SemFit`` with ``fit_table`` (chi2, df, pvalue, cfi, tli, rmsea,
+  srmr, loglik, aic, bic, …) and ``estimates`` (a lavaan-like parameter table);
+- ``fit_groups`` (several groups, parameters held equal by set or by label), ``lr_test``
+  (nested models) and the invariance sequence;
+- ``indirect_effects`` (nonparametric bootstrap, percentile and bias-corrected intervals).
+"""
+
+from utils.sem.errors import SemError, SemWarning
+from utils.sem.single import SemFit, fit
