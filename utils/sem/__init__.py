@@ -13,3 +13,4 @@ book's notes on semopy). This package adds them, verified against lavaan:
 
 from utils.sem.errors import SemError, SemWarning
 from utils.sem.single import SemFit, fit
+from utils.sem.bootstrap import indirect_effects
