@@ -14,3 +14,4 @@ book's notes on semopy). This package adds them, verified against lavaan:
 from utils.sem.errors import SemError, SemWarning
 from utils.sem.single import SemFit, fit
 from utils.sem.bootstrap import indirect_effects
+from utils.sem.groups import GroupFit, fit_groups, invariance, lr_test, path_differences
