@@ -1,7 +1,7 @@
 """Time utils.sem.indirect_effects against refitting semopy for every resample; print a table.
 
-Run it with ``/tmp/venv1/bin/python tools/bench_sem.py`` (any Python with the book's
-requirements will do) from the book's root. The model is a four-construct recursive path model on
+``python3 tools/book.py benchmark`` runs it after timing the notebooks (or run
+``.venv/bin/python tools/bench_sem.py`` on its own). The model is a four-construct recursive path model on
 observed (composite) scores, X → M1 → M2 → Y with direct paths, in two groups of 300 rows; the
 bootstrap draws 5,000 resamples per group. The semopy loops refit 50 resamples per group and are
 extrapolated to 5,000:

@@ -1,6 +1,7 @@
 """Time every notebook of the book and a full clean build; print a table.
 
-Run it with ``python3 tools/book.py benchmark`` (add ``--no-build`` to time the notebooks only).
+Run it with ``python3 tools/book.py benchmark`` (``--no-build`` skips the clean build, ``--no-sem``
+the SEM bootstrap benchmark of ``tools/bench_sem.py``, which it runs last).
 Each notebook runs from a fresh kernel in its own folder, as in the book build and under nbmake;
 the clean build goes to a temporary folder with an empty execution cache, so it executes every
 notebook. The marks are the developers' guide's: most chapters under 10 s, none over 60 s, the
@@ -77,4 +78,9 @@ def main(argv: list[str]) -> int:
     print(f"{'-' * width}  {'-' * 8}  ----")
     for name, seconds, mark in rows:
         print(f"{name:<{width}}  {seconds:8.1f}  {mark}")
+    if "--no-sem" not in argv:
+        from bench_sem import main as sem_benchmark
+
+        print("\nSEM bootstrap (tools/bench_sem.py)")
+        sem_benchmark()
     return 1 if any(mark.startswith("OVER") for *_, mark in rows) else 0
