@@ -8,6 +8,11 @@ Modules (each holds one idea):
 - ``utils.propositions``: Table 1, the prose and the Table 8 dashboard checked against the counts.
 - ``utils.loglinear``: hierarchical log-linear models, exact and bootstrap tests, residuals.
 - ``utils.correspondence``: correspondence analysis of a two-way table.
+- ``utils.sem``: structural equation models on semopy, with what the book adds (a correct fit
+  table, multi-group fits and likelihood-ratio tests, bootstrapped indirect effects), checked
+  against lavaan.
+- Theory chapters: ``utils.crm_knowledge``, ``utils.is_success``, ``utils.expectation``,
+  ``utils.seci``, ``utils.service_profit`` (each a seeded simulation and its estimation).
 - ``utils.plots`` (draws, computes nothing) and ``utils.widgets`` (wires a model to a plot):
   packages with one submodule per part of the book.
 
