@@ -160,10 +160,10 @@ def test_mediation_bootstrap_runs():
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"n": -5}, "n must be an integer of at least 3 firms, not -5"),
     ({"n": 10.5}, "n must be an integer.*10.5"),
-    ({"n": 100, "sigma_m": 0}, "sigma_m must be positive, not 0"),
-    ({"n": 100, "sigma_y": -1.0}, "sigma_y must be positive, not -1.0"),
-    ({"n": 100, "a": float("nan")}, "a must be finite, not nan"),
-    ({"n": 100, "confounding": "high"}, "confounding must be a number, not 'high'"),
+    ({"n": 100, "sigma_m": 0}, "sigma_m must be greater than zero, got 0"),
+    ({"n": 100, "sigma_y": -1.0}, "sigma_y must be greater than zero, got -1"),
+    ({"n": 100, "a": float("nan")}, "a must be a finite number, got nan"),
+    ({"n": 100, "confounding": "high"}, "confounding must be a number, got 'high'"),
 ])
 def test_simulate_errors(kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -182,9 +182,9 @@ def test_estimation_errors():
         ck.mediation_analysis(firms, n_rep=0)
     with pytest.raises(ValueError, match="method must be 'parametric' or 'bootstrap', not 'sobel'"):
         ck.mediation_analysis(firms, method="sobel")
-    with pytest.raises(ValueError, match="b must be finite, not inf"):
+    with pytest.raises(ValueError, match="b must be a finite number, got inf"):
         ck.implied_effects(0.5, float("inf"), 0.1)
-    with pytest.raises(ValueError, match="sigma_m must be positive, not 0"):
+    with pytest.raises(ValueError, match="sigma_m must be greater than zero, got 0"):
         ck.expected_estimates(sigma_m=0)
 
 

@@ -161,7 +161,7 @@ def test_simulate_customers_rejects_bad_input(kwargs, message):
 
 
 def test_fit_rejects_bad_data(customers):
-    with pytest.raises(ValueError, match=r"data has no column 'delight'"):
+    with pytest.raises(ValueError, match=r"data lacks the column\(s\) delight; it has customer"):
         ect.fit_satisfaction(customers, ["expectation", "delight"])
     with pytest.raises(ValueError, match=r"predictors must name at least one column"):
         ect.fit_satisfaction(customers, [])

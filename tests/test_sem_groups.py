@@ -8,7 +8,6 @@ within 0.001, the other fit measures within 0.001 (df and npar exactly).
 from __future__ import annotations
 
 import types
-import warnings
 from pathlib import Path
 
 import numpy as np

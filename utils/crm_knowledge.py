@@ -34,11 +34,12 @@ Bad input raises ``ValueError`` naming the parameter and its value.
 
 from __future__ import annotations
 
-import math
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 from statsmodels.stats.mediation import Mediation
+
+from utils import _checks as check
 
 __all__ = [
     "SYSTEM_TYPES", "STATES", "CASES", "COLUMNS", "ASSUMED_PATHS", "APPENDIX_C_NAMES",
@@ -69,22 +70,13 @@ _TABLE4_COLUMNS = ("system_name", "category", "case", "state")
 
 # --- CRM systems by case (Khodakarami & Chan 2014, Table 4 and Appendix C) -------------------
 
-def _require_columns(frame: pd.DataFrame, columns: tuple[str, ...], name: str) -> None:
-    if not isinstance(frame, pd.DataFrame):
-        raise ValueError(f"{name} must be a pandas DataFrame, not {type(frame).__name__}")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{name} lacks the column(s) {', '.join(missing)}; "
-                         f"it has {', '.join(map(str, frame.columns))}")
-
-
 def _short_name(system_name: str) -> str:
     """'Sales force automation (e.g., POS)' → 'Sales force automation'."""
     return str(system_name).split(" (e.g.")[0]
 
 
 def _checked_table4(table4: pd.DataFrame) -> pd.DataFrame:
-    _require_columns(table4, _TABLE4_COLUMNS, "table4")
+    check.columns(table4, _TABLE4_COLUMNS, "table4")
     for column, allowed in (("category", SYSTEM_TYPES), ("state", STATES), ("case", CASES)):
         bad = sorted(set(table4[column].astype(str)) - set(allowed))
         if bad:
@@ -143,7 +135,7 @@ def systems_catalogue(table4: pd.DataFrame, appendix_c: pd.DataFrame) -> pd.Data
     columns ``type``, ``system``, ``used_in`` (e.g. ``"A, B"``), ``cases_used`` (0–3) and
     ``description`` (missing where Appendix C has no entry).
     """
-    _require_columns(appendix_c, ("system_name", "description"), "appendix_c")
+    check.columns(appendix_c, ("system_name", "description"), "appendix_c")
     unknown = sorted(set(appendix_c["system_name"]) - set(APPENDIX_C_NAMES))
     if unknown:
         raise ValueError(f"appendix_c has system_name(s) {', '.join(map(repr, unknown))} with no "
@@ -161,30 +153,13 @@ def systems_catalogue(table4: pd.DataFrame, appendix_c: pd.DataFrame) -> pd.Data
 
 # --- The mediation model (Mithas, Krishnan & Fornell 2005) -----------------------------------
 
-def _finite(name: str, value: float) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number, not {value!r}") from None
-    if not math.isfinite(number):
-        raise ValueError(f"{name} must be finite, not {value!r}")
-    return number
-
-
-def _positive(name: str, value: float) -> float:
-    number = _finite(name, value)
-    if number <= 0:
-        raise ValueError(f"{name} must be positive, not {value!r}")
-    return number
-
-
 def implied_effects(a: float, b: float, c_prime: float) -> pd.Series:
     """The effects a set of population paths implies, per unit of CRM application use.
 
     Returns a float Series with ``a``, ``b``, ``c_prime``, ``indirect`` (a·b), ``direct`` (c′),
     ``total`` (c′ + a·b) and ``proportion_mediated`` (indirect / total; NaN when the total is 0).
     """
-    a, b, c_prime = _finite("a", a), _finite("b", b), _finite("c_prime", c_prime)
+    a, b, c_prime = check.number("a", a), check.number("b", b), check.number("c_prime", c_prime)
     indirect = a * b
     total = c_prime + indirect
     share = indirect / total if total != 0 else float("nan")
@@ -223,9 +198,9 @@ def simulate_firms(n: int, *, a: float = ASSUMED_PATHS["a"], b: float = ASSUMED_
     """
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 3:
         raise ValueError(f"n must be an integer of at least 3 firms, not {n!r}")
-    a, b, c_prime = _finite("a", a), _finite("b", b), _finite("c_prime", c_prime)
-    sigma_m, sigma_y = _positive("sigma_m", sigma_m), _positive("sigma_y", sigma_y)
-    g = _finite("confounding", confounding)
+    a, b, c_prime = check.number("a", a), check.number("b", b), check.number("c_prime", c_prime)
+    sigma_m, sigma_y = check.positive("sigma_m", sigma_m), check.positive("sigma_y", sigma_y)
+    g = check.number("confounding", confounding)
     rng = np.random.default_rng(seed)
     x, u, e_m, e_y = rng.standard_normal((4, int(n)))
     m = a * x + g * u + sigma_m * e_m
@@ -234,7 +209,7 @@ def simulate_firms(n: int, *, a: float = ASSUMED_PATHS["a"], b: float = ASSUMED_
 
 
 def _checked_firms(data: pd.DataFrame) -> pd.DataFrame:
-    _require_columns(data, COLUMNS, "data")
+    check.columns(data, COLUMNS, "data")
     firms = data[list(COLUMNS)]
     if len(firms) < 4:
         raise ValueError(f"data must hold at least 4 firms to estimate the paths, not {len(firms)}")
@@ -260,7 +235,7 @@ def estimate_paths(data: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
     estimates of a and b; it has no OLS standard error, so its interval is left empty — use
     :func:`mediation_analysis` for one.
     """
-    alpha = _finite("alpha", alpha)
+    alpha = check.number("alpha", alpha)
     if not 0 < alpha < 1:
         raise ValueError(f"alpha must lie strictly between 0 and 1, not {alpha!r}")
     firms = _checked_firms(data)
@@ -302,7 +277,7 @@ def mediation_analysis(data: pd.DataFrame, *, n_rep: int = 1000, method: str = "
         raise ValueError(f"n_rep must be an integer of at least 10, not {n_rep!r}")
     if method not in ("parametric", "bootstrap"):
         raise ValueError(f"method must be 'parametric' or 'bootstrap', not {method!r}")
-    alpha = _finite("alpha", alpha)
+    alpha = check.number("alpha", alpha)
     if not 0 < alpha < 1:
         raise ValueError(f"alpha must lie strictly between 0 and 1, not {alpha!r}")
     firms = _checked_firms(data)
@@ -335,8 +310,8 @@ def expected_estimates(a: float = ASSUMED_PATHS["a"], b: float = ASSUMED_PATHS["
     a·b → a·(b + k). With g = 0 every estimate converges to its population value. Returns a
     float Series indexed like :func:`estimate_paths`.
     """
-    a, b, c_prime = _finite("a", a), _finite("b", b), _finite("c_prime", c_prime)
-    sigma_m, g = _positive("sigma_m", sigma_m), _finite("confounding", confounding)
+    a, b, c_prime = check.number("a", a), check.number("b", b), check.number("c_prime", c_prime)
+    sigma_m, g = check.positive("sigma_m", sigma_m), check.number("confounding", confounding)
     k = g**2 / (g**2 + sigma_m**2)
     return pd.Series({"a": a, "b": b + k, "c_prime": c_prime - a * k, "c": c_prime + a * b,
                       "indirect": a * (b + k)}, name="expected")

@@ -32,6 +32,7 @@ import pandas as pd
 import statsmodels.formula.api as smf
 from scipy import stats
 
+from utils import _checks as check
 from utils._text import show
 
 __all__ = [
@@ -66,43 +67,11 @@ CONTINUANCE_PATHS: dict[tuple[str, str], float] = {
 
 # ---------------------------------------------------------------- checks
 
-def _whole(name: str, value: object, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be a whole number of at least {minimum}, got {show(value)}")
-    return int(value)
-
-
-def _finite(name: str, value: object) -> float:
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number, got {show(value)}") from None
-    if not math.isfinite(number):
-        raise ValueError(f"{name} must be a finite number, got {show(value)}")
-    return number
-
-
-def _positive(name: str, value: object, *, allow_zero: bool = False) -> float:
-    number = _finite(name, value)
-    if number < 0 or (number == 0 and not allow_zero):
-        bound = "zero or more" if allow_zero else "greater than zero"
-        raise ValueError(f"{name} must be {bound}, got {show(value)}")
-    return number
-
-
 def _coefficients(coefficients: Mapping[str, float]) -> dict[str, float]:
     missing = [key for key in OLIVER_COEFFICIENTS if key not in coefficients]
     if missing:
         raise ValueError(f"coefficients must name {list(OLIVER_COEFFICIENTS)}; missing {missing}")
-    return {key: _finite(f"coefficients[{key!r}]", coefficients[key]) for key in OLIVER_COEFFICIENTS}
-
-
-def _columns(data: pd.DataFrame, needed: Iterable[str]) -> None:
-    if not isinstance(data, pd.DataFrame):
-        raise ValueError(f"data must be a pandas DataFrame, got {type(data).__name__}")
-    missing = [column for column in needed if column not in data.columns]
-    if missing:
-        raise ValueError(f"data has no column {missing[0]!r}; its columns are {list(data.columns)}")
+    return {key: check.number(f"coefficients[{key!r}]", coefficients[key]) for key in OLIVER_COEFFICIENTS}
 
 
 # ---------------------------------------------------------------- Oliver: closed forms
@@ -142,8 +111,8 @@ def satisfaction_curves(expectations: Sequence[float], performance: Sequence[flo
     ``b_confirmation``; a higher expectation shifts its line by (b_expectation − b_confirmation)
     per scale point.
     """
-    levels = [_finite("expectations", e) for e in expectations]
-    grid = np.asarray([_finite("performance", p) for p in performance], dtype=float)
+    levels = [check.number("expectations", e) for e in expectations]
+    grid = np.asarray([check.number("performance", p) for p in performance], dtype=float)
     if not levels or grid.size == 0:
         raise ValueError(f"expectations and performance must not be empty, got {len(levels)} and {grid.size} values")
     rows = [pd.DataFrame({"expectation": level, "performance": grid,
@@ -161,12 +130,12 @@ def same_performance(performance: float, expectations: Mapping[str, float], *,
     ``customer``, ``expectation``, ``performance``, ``confirmation``, ``sign`` (+1, 0, −1),
     ``satisfaction`` (expected value, no noise) and ``dissatisfied`` (below ``threshold``).
     """
-    level = _finite("performance", performance)
-    cut = _finite("threshold", threshold)
+    level = check.number("performance", performance)
+    cut = check.number("threshold", threshold)
     if not expectations:
         raise ValueError("expectations must name at least one customer, got an empty mapping")
     names = list(expectations)
-    values = np.asarray([_finite(f"expectations[{name!r}]", expectations[name]) for name in names])
+    values = np.asarray([check.number(f"expectations[{name!r}]", expectations[name]) for name in names])
     satisfaction = expected_satisfaction(values, level, coefficients)
     return pd.DataFrame({"customer": names, "expectation": values, "performance": level,
                          "confirmation": confirmation(level, values), "sign": confirmation_sign(level, values),
@@ -190,11 +159,11 @@ def simulate_customers(n: int, *, mean_expectation: float = 5.0, sd_expectation:
     Returns one row per customer: ``customer`` (0 … n−1), ``expectation``, ``performance``,
     ``confirmation``, ``reported_confirmation``, ``satisfaction``.
     """
-    n = _whole("n", n, 1)
-    mean_e, mean_p = _finite("mean_expectation", mean_expectation), _finite("mean_performance", mean_performance)
-    sd_e, sd_p = _positive("sd_expectation", sd_expectation), _positive("sd_performance", sd_performance)
-    noise = _positive("noise_sd", noise_sd, allow_zero=True)
-    report = _positive("report_sd", report_sd, allow_zero=True)
+    n = check.whole("n", n, 1)
+    mean_e, mean_p = check.number("mean_expectation", mean_expectation), check.number("mean_performance", mean_performance)
+    sd_e, sd_p = check.positive("sd_expectation", sd_expectation), check.positive("sd_performance", sd_performance)
+    noise = check.positive("noise_sd", noise_sd, allow_zero=True)
+    report = check.positive("report_sd", report_sd, allow_zero=True)
     b = _coefficients(coefficients)
     rng = np.random.default_rng(seed)
     expectation = rng.normal(mean_e, sd_e, n)
@@ -217,7 +186,7 @@ def fit_satisfaction(data: pd.DataFrame, predictors: Sequence[str] = ("expectati
     predictors = [predictors] if isinstance(predictors, str) else list(predictors)
     if not predictors:
         raise ValueError("predictors must name at least one column, got none")
-    _columns(data, [outcome, *predictors])
+    check.columns(data, [outcome, *predictors])
     if len(data) <= len(predictors) + 1:
         raise ValueError(f"data must have more rows than coefficients to estimate ({len(predictors) + 1}), "
                          f"got {len(data)} rows")
@@ -254,10 +223,10 @@ def population_shares(mean_expectation: float, mean_performance: float, *, sd_ex
     ``disappointed`` (share with performance below expectation), ``dissatisfied`` (share with
     satisfaction below ``threshold``), ``mean_satisfaction`` and ``sd_satisfaction``.
     """
-    mean_e, mean_p = _finite("mean_expectation", mean_expectation), _finite("mean_performance", mean_performance)
-    sd_e, sd_p = _positive("sd_expectation", sd_expectation), _positive("sd_performance", sd_performance)
-    noise = _positive("noise_sd", noise_sd, allow_zero=True)
-    cut = _finite("threshold", threshold)
+    mean_e, mean_p = check.number("mean_expectation", mean_expectation), check.number("mean_performance", mean_performance)
+    sd_e, sd_p = check.positive("sd_expectation", sd_expectation), check.positive("sd_performance", sd_performance)
+    noise = check.positive("noise_sd", noise_sd, allow_zero=True)
+    cut = check.number("threshold", threshold)
     b = _coefficients(coefficients)
     gap = stats.norm(mean_p - mean_e, math.hypot(sd_p, sd_e))
     weight_e = b["expectation"] - b["confirmation"]
@@ -321,7 +290,7 @@ def total_effects(paths: Mapping[tuple[str, str], float] = CONTINUANCE_PATHS) ->
     names = list(CONTINUANCE_ORDER)
     direct = pd.DataFrame(0.0, index=names, columns=names)
     for (source, target), value in values.items():
-        direct.loc[target, source] = _finite(f"paths[{(source, target)!r}]", value)
+        direct.loc[target, source] = check.number(f"paths[{(source, target)!r}]", value)
     identity = np.eye(len(names))
     total = np.linalg.solve(identity - direct.to_numpy(), identity) - identity
     return pd.DataFrame(total, index=pd.Index(names, name="target"), columns=pd.Index(names, name="source"))
@@ -338,7 +307,7 @@ def simulate_continuance(n: int, *, paths: Mapping[tuple[str, str], float] = CON
     variance. Returns one row per user: ``user``, ``confirmation``, ``usefulness``,
     ``satisfaction``, ``continuance``.
     """
-    n = _whole("n", n, 1)
+    n = check.whole("n", n, 1)
     values = _paths(paths)
     names = list(CONTINUANCE_ORDER)
     rng = np.random.default_rng(seed)
@@ -348,7 +317,7 @@ def simulate_continuance(n: int, *, paths: Mapping[tuple[str, str], float] = CON
     for j, target in enumerate(names[1:], start=1):
         weights = np.zeros(j)
         for i, source in enumerate(names[:j]):
-            weights[i] = _finite(f"paths[{(source, target)!r}]", values.get((source, target), 0.0))
+            weights[i] = check.number(f"paths[{(source, target)!r}]", values.get((source, target), 0.0))
         explained = float(weights @ cov[:j, :j] @ weights)
         if explained >= 1:
             raise ValueError(f"the paths into {target!r} explain {explained:.3g} of its variance; "
@@ -373,7 +342,7 @@ def fit_continuance(data: pd.DataFrame,
     """
     values = _paths(paths)
     targets = list(dict.fromkeys(target for _, target in values))
-    _columns(data, dict.fromkeys(node for path in values for node in path))
+    check.columns(data, dict.fromkeys(node for path in values for node in path))
     rows = []
     for target in targets:
         sources = [source for source, t in values if t == target]

@@ -30,7 +30,6 @@ and tidy DataFrames. Bad input raises ``ValueError`` naming the parameter and it
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import astuple, dataclass, fields, replace
 
@@ -38,6 +37,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.rates import confint_poisson
 
+from utils import _checks as check
 from utils import tallies
 
 __all__ = ["MODES", "CONVERSIONS", "Rates", "BASELINE", "cycle_matrix", "growth_factor",
@@ -50,24 +50,6 @@ CONVERSIONS = {"socialization": ("tacit", "tacit"), "externalization": ("tacit",
                "combination": ("explicit", "explicit"), "internalization": ("explicit", "tacit")}
 STOCKS = ("tacit", "explicit")
 _COLUMNS = ["cycle", *STOCKS, *MODES]
-
-
-def _number(name: str, value: object, *, positive: bool = False) -> float:
-    """``value`` as a finite float that is ≥ 0 (> 0 with ``positive``), or a ValueError naming it."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{name} must be a number, got {value!r}")
-    number = float(value)
-    if not math.isfinite(number) or number < 0 or (positive and number == 0):
-        need = "a positive" if positive else "a non-negative"
-        raise ValueError(f"{name} must be {need} finite number, got {value!r}")
-    return number
-
-
-def _count(name: str, value: object, *, minimum: int) -> int:
-    """``value`` as an int ≥ ``minimum``, or a ValueError naming it."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer ≥ {minimum}, got {value!r}")
-    return int(value)
 
 
 @dataclass(frozen=True)
@@ -85,7 +67,7 @@ class Rates:
 
     def __post_init__(self) -> None:
         for field in fields(self):
-            object.__setattr__(self, field.name, _number(f"rates.{field.name}", getattr(self, field.name)))
+            object.__setattr__(self, field.name, check.positive(f"rates.{field.name}", getattr(self, field.name), allow_zero=True))
 
     def with_rate(self, mode: str, value: float) -> Rates:
         """A copy with one mode's rate changed."""
@@ -177,9 +159,9 @@ def simulate_spiral(rates: Rates, *, tacit0: float = 1.0, explicit0: float = 1.0
     ``internalization`` with the new knowledge each mode created during it (0 in row 0).
     """
     rates = _rates(rates)
-    tacit = np.array(_number("tacit0", tacit0))
-    explicit = np.array(_number("explicit0", explicit0))
-    cycles = _count("cycles", cycles, minimum=0)
+    tacit = np.array(check.positive("tacit0", tacit0, allow_zero=True))
+    explicit = np.array(check.positive("explicit0", explicit0, allow_zero=True))
+    cycles = check.whole("cycles", cycles, minimum=0)
     rows = [(0, float(tacit), float(explicit), 0.0, 0.0, 0.0, 0.0)]
     for cycle in range(1, cycles + 1):
         tacit, explicit, *flows = _flows(tacit, explicit, rates)
@@ -193,7 +175,7 @@ def growth_by_rate(rates: Rates, values: Iterable[float]) -> pd.DataFrame:
     Returns a tidy table: ``mode``, ``rate``, ``growth`` (one row per mode and value).
     """
     rates = _rates(rates)
-    grid = [_number("values", v) for v in values]
+    grid = [check.positive("values", v, allow_zero=True) for v in values]
     if not grid:
         raise ValueError("values must hold at least one rate, got none")
     rows = [(mode, v, growth_factor(rates.with_rate(mode, v))) for mode in MODES for v in grid]
@@ -211,10 +193,10 @@ def simulate_spiral_runs(rates: Rates, *, tacit0: int = 10, explicit0: int = 10,
     ``seed`` gives the same table.
     """
     rates = _rates(rates)
-    tacit0 = _count("tacit0", tacit0, minimum=0)
-    explicit0 = _count("explicit0", explicit0, minimum=0)
-    cycles = _count("cycles", cycles, minimum=0)
-    runs = _count("runs", runs, minimum=1)
+    tacit0 = check.whole("tacit0", tacit0, minimum=0)
+    explicit0 = check.whole("explicit0", explicit0, minimum=0)
+    cycles = check.whole("cycles", cycles, minimum=0)
+    runs = check.whole("runs", runs, minimum=1)
     rng = np.random.default_rng(seed)
     tacit = np.full(runs, tacit0, dtype=np.int64)
     explicit = np.full(runs, explicit0, dtype=np.int64)
@@ -257,7 +239,7 @@ def estimate_rates(runs: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
     missing = [c for c in ("run", *_COLUMNS) if c not in getattr(runs, "columns", [])]
     if missing:
         raise ValueError(f"runs lacks the column(s) {', '.join(missing)}")
-    alpha = _number("alpha", alpha, positive=True)
+    alpha = check.positive("alpha", alpha)
     if alpha >= 1:
         raise ValueError(f"alpha must be between 0 and 1, got {alpha!r}")
     exposure = _exposures(runs).sum()

@@ -27,11 +27,13 @@ Bad input raises ``ValueError`` with a message naming the parameter and its valu
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
+
+from utils import _checks as check
 
 __all__ = ["STAGES", "LABELS", "LINKS", "ASSUMED_LINKS", "resolve_links", "link_table",
            "survival", "total_effect", "chain_effect", "simulate_units", "estimate_links", "monte_carlo"]
@@ -199,12 +201,6 @@ def chain_effect(estimates: pd.DataFrame, *, target: str = "profitability") -> f
     return float(_effects(links)[_INDEX[target]])
 
 
-def _check_count(name: str, value: object, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer of at least {minimum}, got {value!r}")
-    return int(value)
-
-
 def simulate_units(n_units: int, links: Mapping[Link, float] | None = None, *,
                    seed: int | np.random.Generator = 0, improvement: float = 0.0) -> pd.DataFrame:
     """Simulate ``n_units`` business units along the chain.
@@ -215,7 +211,7 @@ def simulate_units(n_units: int, links: Mapping[Link, float] | None = None, *,
     describe the same units before and after a programme that raises internal service quality
     everywhere. Returns one row per unit, one column per stage (``STAGES``), plus ``unit``.
     """
-    n_units = _check_count("n_units", n_units, 2)
+    n_units = check.whole("n_units", n_units, 2)
     try:
         shift = float(improvement)
     except (TypeError, ValueError):
@@ -286,8 +282,8 @@ def monte_carlo(links: Mapping[Link, float] | None = None, *, n_units: int = 100
     slope); ``product`` estimates every link by OLS and combines them with
     :func:`chain_effect`. Returns a tidy table with ``study``, ``estimator`` and ``estimate``.
     """
-    n_units = _check_count("n_units", n_units, 10)
-    n_studies = _check_count("n_studies", n_studies, 1)
+    n_units = check.whole("n_units", n_units, 10)
+    n_studies = check.whole("n_studies", n_studies, 1)
     resolved = resolve_links(links)
     rng = np.random.default_rng(seed)
     rows = []
