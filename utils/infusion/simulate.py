@@ -22,6 +22,14 @@ The same seed gives the same data. ``python -m utils.infusion.simulate --write``
 book's dataset (``data/chen2021/employees.csv`` and ``customers.csv``, seed ``DATASET_SEED``) and
 updates the data manifest; without ``--write`` it checks that the committed files are what the
 seed gives.
+
+**How the dataset's seed was chosen.** A study of this size reproduces every published verdict
+only about half the time (the power chapter measures it). The book's dataset is meant to show
+the analysis of a study that *did* reproduce the published pattern, so its seed is the first
+from 2021 upward whose study matches every row of the scorecard (``hypotheses.scorecard``, 1,000
+bootstrap resamples while scanning): 2021 and 2022 do not, 2023 does. Saying so matters: a
+reader who draws another seed will often see a verdict fail, and that is the point of the power
+chapter, not a fault of the code.
 """
 
 from __future__ import annotations
@@ -44,7 +52,7 @@ __all__ = [
     "simulate_study", "load_study", "write_dataset",
 ]
 
-DATASET_SEED = 2021
+DATASET_SEED = 2023
 EMPLOYEE_FILE = "chen2021/employees.csv"
 CUSTOMER_FILE = "chen2021/customers.csv"
 ITEMS: dict[str, tuple[str, str, str]] = {
