@@ -54,6 +54,8 @@ def _check_study(study: Study) -> None:
     if answers.isna().any().any():
         bad = answers.columns[answers.isna().any()].tolist()
         raise ValueError(f"study.customers has missing answers in {bad}")
+    if not study.likert:  # continuous latent responses (simulate_study(likert=False)) have no range
+        return
     for frame, name, items in ((study.customers, "study.customers", answers.columns),
                                (study.employees, "study.employees", [*ITEMS["infusion"], *ITEMS["usat"]])):
         values = frame[list(items)]

@@ -76,6 +76,7 @@ class Study:
     population: pd.DataFrame = field(repr=False)
     seed: int | None = None
     latent: pd.DataFrame | None = field(default=None, repr=False)
+    likert: bool = True
 
     def summary(self) -> str:
         """Counts per channel: sampled, answering wave 2, customers (min, mean, max per employee)."""
@@ -196,7 +197,7 @@ def simulate_study(population: pd.DataFrame | None = None, *, seed: int | None =
     employees = pd.concat(employees, ignore_index=True)[EMPLOYEE_COLUMNS]
     customers = pd.concat(customers, ignore_index=True)[CUSTOMER_COLUMNS]
     return Study(employees=employees, customers=customers, population=table, seed=seed,
-                 latent=pd.concat(latent, ignore_index=True))
+                 latent=pd.concat(latent, ignore_index=True), likert=likert)
 
 
 def load_study() -> Study:
