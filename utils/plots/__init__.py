@@ -12,3 +12,4 @@ from utils.plots.is_success import *
 from utils.plots.expectation import *
 from utils.plots.seci import *
 from utils.plots.service_profit import *
+from utils.plots.infusion import *

@@ -13,3 +13,4 @@ from utils.widgets.is_success import *
 from utils.widgets.expectation import *
 from utils.widgets.seci import *
 from utils.widgets.service_profit import *
+from utils.widgets.infusion import *
