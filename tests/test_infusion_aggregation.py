@@ -94,3 +94,13 @@ def test_ignoring_nesting_understates_standard_errors(study):
 def test_bad_input_is_named(study, call, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
         call(study)
+
+
+def test_answer_shares(study):
+    shares = aggregation.answer_shares(study)
+    assert list(shares.columns) == list(range(1, 8)) and len(shares) == 12
+    assert np.allclose(shares.sum(axis=1), 1.0)
+    answered = study.employees["usat2"].dropna()
+    assert shares.loc["usat2", 7] == pytest.approx((answered == 7).mean())
+    # customers' satisfaction leans to the top of the scale
+    assert shares.loc["csat1", [6, 7]].sum() > 0.5

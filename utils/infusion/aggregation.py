@@ -32,7 +32,7 @@ from utils import _checks as check
 from utils.infusion.population import CHANNELS
 from utils.infusion.simulate import CUSTOMER_COLUMNS, EMPLOYEE_COLUMNS, ITEMS, Study
 
-__all__ = ["SCALE_POINTS", "RWG_CUTOFF", "scale_scores", "employee_data", "icc", "icc_table", "rwg_j",
+__all__ = ["SCALE_POINTS", "RWG_CUTOFF", "scale_scores", "answer_shares", "employee_data", "icc", "icc_table", "rwg_j",
            "agreement_table", "nesting_comparison"]
 
 SCALE_POINTS = 7
@@ -224,3 +224,16 @@ def nesting_comparison(study: Study, channel: str, *, outcome: str = "conf", pre
     table = pd.DataFrame(rows)
     table["se_ratio"] = table["se"] / table.loc[1, "se"]
     return table
+
+
+def answer_shares(study: Study) -> pd.DataFrame:
+    """The share of each answer 1-7 for every item (employees' items over the employees who
+    answered them, customers' items over all customers): one row per item, columns 1..7."""
+    _check_study(study)
+    rows = {}
+    for construct, items in ITEMS.items():
+        frame = study.employees if construct in ("infusion", "usat") else study.customers
+        for item in items:
+            answers = frame[item].dropna()
+            rows[item] = answers.value_counts(normalize=True).reindex(range(1, SCALE_POINTS + 1), fill_value=0.0)
+    return pd.DataFrame(rows).T
