@@ -134,3 +134,18 @@ def test_published_results_hold_only_known_wordings():
     assert set(published["published"]) <= {"significant", "not significant", "positive",
                                             "retail_store > contact_center", "contact_center > retail_store"}
     assert published["quote"].str.len().min() > 3
+
+
+def test_compare_with_targets(employees):
+    from utils.infusion import population
+
+    paths = hypotheses.latent_paths(hypotheses.latent_fits(employees))
+    table = hypotheses.compare_with_targets(paths, population.targets(population.load_population()))
+    assert len(table) == 16
+    row = table[(table["channel"] == "retail_store") & (table["parameter"] == "conf_csat")].iloc[0]
+    assert row["target"] == pytest.approx(0.70, abs=1e-9)
+    assert row["difference"] == pytest.approx(row["estimate"] - 0.70)
+    # one study of ~260 employees a channel: every path within 0.2 of its target
+    assert table["difference"].abs().max() < 0.2
+    with pytest.raises(ValueError, match="no population target"):
+        hypotheses.compare_with_targets(paths.assign(rhs="INF"), population.targets(population.load_population()))

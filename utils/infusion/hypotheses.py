@@ -45,7 +45,7 @@ from utils.infusion.population import CHANNELS
 __all__ = [
     "PUBLISHED_FILE", "BOOTSTRAP_DEFAULT", "BOOTSTRAP_SEED", "EFFECTS", "HYPOTHESIZED",
     "load_published", "hypothesis_tests", "baseline_tests", "hypothesis_table", "scorecard",
-    "latent_fits", "latent_paths", "r_squared", "equality_tests",
+    "latent_fits", "latent_paths", "r_squared", "equality_tests", "compare_with_targets",
 ]
 
 PUBLISHED_FILE = "chen2021/published_results.csv"
@@ -226,6 +226,27 @@ def latent_paths(fits: dict[str, sem.SemFit]) -> pd.DataFrame:
         frames.append(e[e["op"] == "~"].assign(channel=channel)[
             ["channel", "lhs", "rhs", "est", "se", "z", "pvalue", "std_all"]])
     return pd.concat(frames, ignore_index=True)
+
+
+# Latent factors and controls of the SEM → the population model's names.
+_POPULATION_NAMES = {"INF": "infusion", "USAT": "usat", "CONF": "conf", "CSAT": "csat",
+                     "log_tenure": "tenure", "log_contacts": "contacts"}
+
+
+def compare_with_targets(paths: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
+    """Standardized estimates (:func:`latent_paths`) beside the values the population implies
+    for them (``population.targets``): channel, parameter, target, estimate (std_all),
+    difference (estimate − target), pvalue. Raises a ValueError when a path has no target."""
+    check.columns(paths, ["channel", "lhs", "rhs", "std_all", "pvalue"], "paths")
+    check.columns(targets, ["channel", "predictor", "outcome", "parameter", "value"], "targets")
+    named = paths.assign(outcome=paths["lhs"].map(_POPULATION_NAMES), predictor=paths["rhs"].map(_POPULATION_NAMES))
+    joined = named.merge(targets, on=["channel", "predictor", "outcome"], how="left")
+    if joined["value"].isna().any():
+        missing = joined.loc[joined["value"].isna(), ["lhs", "rhs"]].drop_duplicates().to_numpy().tolist()
+        raise ValueError(f"no population target for the path(s) {missing}")
+    out = joined.rename(columns={"value": "target", "std_all": "estimate"})
+    out["difference"] = out["estimate"] - out["target"]
+    return out[["channel", "parameter", "target", "estimate", "difference", "pvalue"]]
 
 
 def r_squared(fits: dict[str, sem.SemFit]) -> pd.DataFrame:
