@@ -172,3 +172,16 @@ def test_bad_input_names_the_parameter(call, name):
 def test_too_few_employees_is_explained(population):
     with pytest.raises(ValueError, match="n_employees"):
         pw.replicate_once(with_values(population, n_employees=3), 0)
+
+
+def test_full_run_numbers_quoted_in_chapter_34():
+    """Chapter 34 quotes the full setting's result (2,000 studies, seed 0); this is that run
+    (about 5 s). If the population or the simulator changes, update the chapter with these."""
+    rates = pw.power(n_studies=pw.FULL_STUDIES, seed=0).set_index("verdict")["rate"]
+    assert rates["all"] == pytest.approx(0.774, abs=1e-9)
+    assert rates["h3_difference"] == pytest.approx(0.9645, abs=1e-9)
+    assert rates["h1_difference_test"] == pytest.approx(0.6595, abs=1e-9)
+    assert rates["h2_difference_test"] == pytest.approx(0.622, abs=1e-9)
+    per_channel = rates[[k for k in pw.PATTERN if k != "h3_difference"]]
+    assert per_channel.min() >= 0.93 and per_channel.max() == 1.0
+    assert 1 - rates["h1_contact_center"] == pytest.approx(0.068, abs=1e-9)  # the biased "zero" path
