@@ -264,3 +264,18 @@ def test_missing_values_dropped_with_warning(hs):
     with pytest.warns(SemWarning, match="2 case\\(s\\) with missing values dropped \\(listwise\\) in x4"):
         result = fit_groups(CFA, data, "school")
     assert result.fit_table["n"] == 299
+
+
+def test_a_numerically_singular_implied_covariance_is_rejected():
+    """semopy bounds variances at 0; an L-BFGS-B step that puts residual variances on that bound
+    can give an implied Σ with eigenvalues ±1e-16 whose slogdet still has sign +1. The
+    discrepancy must treat it as not positive definite (infinite), or the optimizer follows a
+    log|Σ| near −∞ (this made the infusion-use invariance fits fail for some PYTHONHASHSEEDs)."""
+    from utils.sem import groups
+
+    loadings = np.array([[1.0], [0.8], [0.6]])
+    singular = loadings @ loadings.T  # rank 1: residual variances all 0
+    assert np.linalg.slogdet(singular + 1e-17 * np.eye(3))[0] in (-1.0, 0.0, 1.0)
+    gm = types.SimpleNamespace(mean=np.zeros(3), cov=np.eye(3))
+    assert groups._discrepancy(gm, singular, np.zeros(3)) == np.inf
+    assert np.isfinite(groups._discrepancy(gm, singular + 0.5 * np.eye(3), np.zeros(3)))

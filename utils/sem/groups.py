@@ -87,6 +87,9 @@ ESTIMATE_COLUMNS = ["group", "lhs", "op", "rhs", "label", "est", "se", "z", "pva
 # structural paths in about 30 ms (estimates only, BLAS on one thread; measured on 2 busy cores:
 # 250 permutations took 6–9 s), so the default keeps a call near 10 s.
 PERMUTATION_DEFAULT = 250
+# An implied Σ whose smallest eigenvalue is at most this share of its largest is treated as
+# singular (the discrepancy is then infinite and the optimizer steps back).
+_SINGULAR = 1e-10
 
 
 # --------------------------------------------------------------------------- results
@@ -390,10 +393,16 @@ def _derivatives(gm: _GroupModel, theta: np.ndarray, npar: int):
 
 
 def _discrepancy(gm: _GroupModel, sigma: np.ndarray, mu: np.ndarray) -> float:
-    """lavaan's F_g: log|Σ| + tr(SΣ⁻¹) − log|S| − p + (x̄ − μ)'Σ⁻¹(x̄ − μ); inf if Σ is not PD."""
-    sign, logdet = np.linalg.slogdet(sigma)
-    if sign <= 0:
+    """lavaan's F_g: log|Σ| + tr(SΣ⁻¹) − log|S| − p + (x̄ − μ)'Σ⁻¹(x̄ − μ); inf if Σ is not PD.
+
+    "Not PD" includes numerically singular: semopy bounds variances at 0, and an L-BFGS-B step
+    that puts several residual variances exactly on that bound gives a Σ whose eigenvalues are
+    ±1e-16 while slogdet still reports sign +1 and a huge negative log|Σ| (F ≈ −3e33), which the
+    optimizer would follow; whether that happened depended on the process's hash seed."""
+    values = np.linalg.eigvalsh(sigma)
+    if values[0] <= _SINGULAR * values[-1]:
         return np.inf
+    logdet = float(np.sum(np.log(values)))
     inv = np.linalg.inv(sigma)
     d = gm.mean - mu
     return float(logdet + np.trace(gm.cov @ inv) - np.linalg.slogdet(gm.cov)[1] - len(mu) + d @ inv @ d)
