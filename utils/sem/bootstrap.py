@@ -351,7 +351,8 @@ def _group_bootstrap(desc: str, structure: _Structure, frame: pd.DataFrame, chai
     paths = _semopy_paths(model, _links(chains))
     estimate = np.array([np.prod([paths[(a, b)] for a, b in zip(chain, chain[1:])]) for chain in chains])
     start = np.array(model.param_vals, dtype=float)
-    blocks = [_refit_values(sub, chains, indices, model, start) for indices in _draws(n, n_boot, rng)]
+    with _one_blas_thread():
+        blocks = [_refit_values(sub, chains, indices, model, start) for indices in _draws(n, n_boot, rng)]
     return estimate, np.vstack(blocks)
 
 
