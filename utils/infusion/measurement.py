@@ -179,7 +179,8 @@ def cronbach_alpha(frame: pd.DataFrame, items: Sequence[str]) -> float:
 def _lambdas(std_loadings: Sequence[float] | pd.Series) -> np.ndarray:
     values = np.asarray(std_loadings, dtype=float)
     if values.ndim != 1 or len(values) == 0 or not np.all(np.isfinite(values)):
-        raise ValueError(f"standardized loadings must be a non-empty list of finite numbers, got {list(values.ravel())}")
+        raise ValueError("standardized loadings must be a non-empty list of finite numbers, "
+                         f"got {list(values.ravel())}")
     return values
 
 
