@@ -23,8 +23,9 @@ book's dataset (``data/chen2021/employees.csv`` and ``customers.csv``, seed ``DA
 updates the data manifest; without ``--write`` it checks that the committed files are what the
 seed gives.
 
-**How the dataset's seed was chosen.** A study of this size reproduces every published verdict
-only about half the time (the power chapter measures it). The book's dataset is meant to show
+**How the dataset's seed was chosen.** A study of this size reproduces every row of the
+replication scorecard only about half the time: 34 of the 60 seeds from 2021 to 2080 do (1,000
+bootstrap resamples each); the power chapter measures how often each verdict is reproduced. The book's dataset is meant to show
 the analysis of a study that *did* reproduce the published pattern, so its seed is the first
 from 2021 upward whose study matches every row of the scorecard (``hypotheses.scorecard``, 1,000
 bootstrap resamples while scanning): 2021 and 2022 do not, 2023 does. Saying so matters: a
