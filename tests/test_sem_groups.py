@@ -275,7 +275,6 @@ def test_a_numerically_singular_implied_covariance_is_rejected():
 
     loadings = np.array([[1.0], [0.8], [0.6]])
     singular = loadings @ loadings.T  # rank 1: residual variances all 0
-    assert np.linalg.slogdet(singular + 1e-17 * np.eye(3))[0] in (-1.0, 0.0, 1.0)
     gm = types.SimpleNamespace(mean=np.zeros(3), cov=np.eye(3))
     assert groups._discrepancy(gm, singular, np.zeros(3)) == np.inf
     assert np.isfinite(groups._discrepancy(gm, singular + 0.5 * np.eye(3), np.zeros(3)))
