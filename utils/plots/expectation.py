@@ -12,6 +12,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from utils.plots._canvas import blank_axes
+
 __all__ = ["ect_model_diagrams", "ect_satisfaction_curves", "ect_estimates", "ect_outlook"]
 
 NAMES = {"expectation": "Expectation", "performance": "Perceived\nperformance",
@@ -44,10 +46,7 @@ def _diagram(ax: plt.Axes, layout: Mapping[str, tuple[float, float]], paths: Seq
                                                     "edgecolor": "none"})
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
-    ax.set_xticks([])
-    ax.set_yticks([])
-    for spine in ax.spines.values():
-        spine.set_visible(False)
+    blank_axes(ax)
     ax.set_title(title, fontsize=11)
 
 

@@ -12,6 +12,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from utils.plots._canvas import blank_axes
+
 __all__ = ["VERDICT_LABELS", "infusion_path_diagrams", "infusion_agreement", "infusion_nesting", "infusion_loadings",
            "infusion_hypotheses", "infusion_power_curves", "infusion_scenario", "infusion_item_shares"]
 
@@ -30,15 +32,6 @@ VERDICT_LABELS = {
     "h1_difference_test": "H1 difference tested (not in source)", "h2_difference_test": "H2 difference tested (not in source)",
 }
 BOX = {"boxstyle": "round,pad=0.45", "facecolor": "#eef3fb", "edgecolor": "#2f5597", "linewidth": 1.2}
-
-
-def _blank(ax: plt.Axes) -> None:
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1)
-    ax.set_xticks([])
-    ax.set_yticks([])
-    for spine in ax.spines.values():
-        spine.set_visible(False)
 
 
 def infusion_path_diagrams(paths: pd.DataFrame, *, title: str, r2: pd.DataFrame | None = None) -> plt.Figure:
@@ -69,7 +62,9 @@ def infusion_path_diagrams(paths: pd.DataFrame, *, title: str, r2: pd.DataFrame 
             ax.text((x0 + x1) / 2, (y0 + y1) / 2 + (0.06 if y0 == y1 else 0), f"{row.std_all:.2f}{star}",
                     ha="center", va="center", fontsize=9, zorder=4,
                     bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"})
-        _blank(ax)
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        blank_axes(ax)
         ax.set_title(CHANNEL_NAMES.get(channel, channel), fontsize=11)
     fig.suptitle(title, fontsize=12)
     fig.text(0.5, 0.01, "Standardized estimates; * p < .05 (solid), n.s. = not significant (dashed).",

@@ -17,6 +17,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from utils.is_success import LABELS
+from utils.plots._canvas import blank_axes
 
 __all__ = ["is_success_diagram", "is_success_models", "is_success_effects", "is_success_estimates"]
 
@@ -104,10 +105,7 @@ def is_success_diagram(edges: pd.DataFrame, *, title: str, values: Mapping[tuple
     ax.set_xlim(min(xs) - BOX[0] / 2 - 0.2, max(xs) + BOX[0] / 2 + 0.2)
     ax.set_ylim(min(ys) - BOX[1] / 2 - (0.9 if legend else 0.3), max(ys) + BOX[1] / 2 + 0.3)
     ax.set_aspect("equal")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    for spine in ax.spines.values():
-        spine.set_visible(False)
+    blank_axes(ax)
     ax.set_xlabel("causal order, left to right", fontsize=9)
     ax.set_ylabel("")
     ax.set_title(title)

@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.patches import FancyBboxPatch
 
+from utils.plots._canvas import blank_axes
+
 __all__ = ["service_profit_diagram", "service_profit_survival", "service_profit_monte_carlo",
            "service_profit_link_recovery"]
 
@@ -82,10 +84,7 @@ def service_profit_diagram(labels: Mapping[str, str], links: Mapping[tuple[str, 
     ax.set_xlim(-0.7, 6 * _STEP + 0.7)
     ax.set_ylim(-1.3, 0.9)
     ax.set_aspect("equal")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    for spine in ax.spines.values():
-        spine.set_visible(False)
+    blank_axes(ax)
     ax.set_xlabel("The chain runs left to right: from the workplace, through employees and customers, to profit")
     ax.set_ylabel("")
     ax.set_title(title)
