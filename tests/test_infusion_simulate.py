@@ -197,3 +197,12 @@ def test_icc_of_scale_scores_matches_the_population(large_clean):
         assert result["icc1"] == pytest.approx(expected, abs=0.025)
         k = result["mean_k"]
         assert result["icc2"] == pytest.approx(k * result["icc1"] / (1 + (k - 1) * result["icc1"]), abs=1e-12)
+
+
+def test_with_values_keeps_the_unchanged_channel_as_it_was(table):
+    changed = population.with_values(table, usat_conf={"retail_store": 0.2})
+    kept = changed[(changed["parameter"] == "usat_conf") & (changed["channel"] == "contact_center")].iloc[0]
+    original = table[(table["parameter"] == "usat_conf") & (table["channel"] == "contact_center")].iloc[0]
+    assert (kept["value"], kept["basis"], kept["justification"]) == (
+        original["value"], original["basis"], original["justification"])
+    assert population.with_values(table, attrition=0.12).equals(table)  # no change, same table

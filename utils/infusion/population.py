@@ -189,17 +189,18 @@ def with_values(table: pd.DataFrame, **changes: float | Mapping[str, float]) -> 
         bad = sorted(set(per_channel) - set(CHANNELS))
         if bad:
             raise ValueError(f"with_values({name}=...): unknown channel(s) {bad}")
-        current = {c: parameters(table, c, checked=False)[name] for c in CHANNELS}
-        current.update({c: check.number(f"{name} ({c})", v) for c, v in per_channel.items()})
-        template = rows.iloc[0]
-        new = pd.DataFrame([{**template.to_dict(), "channel": c, "value": current[c], "basis": "assumed",
-                             "justification": f"changed from the book's population ({template['justification']})"
-                             if current[c] != parameters(table, c, checked=False)[name] else template["justification"]}
-                            for c in CHANNELS])
-        keep = [c for c in CHANNELS if current[c] == parameters(table, c, checked=False)[name]]
-        if len(keep) == len(CHANNELS):
+        old = {c: parameters(table, c, checked=False)[name] for c in CHANNELS}
+        new = {**old, **{c: check.number(f"{name} ({c})", v) for c, v in per_channel.items()}}
+        if new == old:
             continue
-        table = pd.concat([table[table["parameter"] != name], new], ignore_index=True)
+        replaced = []
+        for c in CHANNELS:
+            row = rows[rows["channel"].isin(["both", c])].iloc[0].to_dict()
+            if new[c] != old[c]:
+                row.update(value=new[c], basis="assumed",
+                           justification=f"changed from the book's population ({row['justification']})")
+            replaced.append({**row, "channel": c})
+        table = pd.concat([table[table["parameter"] != name], pd.DataFrame(replaced)], ignore_index=True)
     return validate_population(table)
 
 

@@ -45,7 +45,7 @@ import pandas as pd
 from utils import _checks as check
 from utils import data
 from utils.infusion.population import (
-    _ORDER, CHANNELS, PATHS, latent_covariance, load_population, parameters, validate_population,
+    CHANNELS, _residual_variance, load_population, parameters, validate_population,
 )
 
 __all__ = [
@@ -121,9 +121,8 @@ def _draw_channel(p: dict[str, float], rng: np.random.Generator, likert: bool) -
     usat = construct((p["infusion_usat"], infusion), explained=p["infusion_usat"] ** 2)
     conf_terms = ((p["infusion_conf"], infusion), (p["usat_conf"], usat), (p["tenure_conf"], tenure),
                   (p["contacts_conf"], contacts))
-    cov = latent_covariance(p)
-    conf = construct(*conf_terms, explained=1 - _residual(p, cov, 4))
-    csat = construct((p["conf_csat"], conf), (p["contacts_csat"], contacts), explained=1 - _residual(p, cov, 5))
+    conf = construct(*conf_terms, explained=1 - _residual_variance(p, "conf"))
+    csat = construct((p["conf_csat"], conf), (p["contacts_csat"], contacts), explained=1 - _residual_variance(p, "csat"))
 
     style = rng.standard_normal(n)
     inf_items = _answers(infusion, loadings, style, p["method_employee"], p["location_inf"], p["threshold_spacing"], rng, likert)
@@ -149,14 +148,6 @@ def _draw_channel(p: dict[str, float], rng: np.random.Generator, likert: bool) -
             "inf_items": inf_items, "usat_items": usat_items, "stays": stays, "k": k, "owner": owner,
             "conf_items": conf_items, "csat_items": csat_items, "tenure_months": tenure_months,
             "monthly_contacts": monthly}
-
-
-def _residual(p: dict[str, float], cov: np.ndarray, i: int) -> float:
-    """Residual variance of variable ``i`` (of latent_covariance's order) given its predictors."""
-    predictors = [j for j, name in enumerate(_ORDER) if (name, _ORDER[i]) in PATHS.values()]
-    b = np.array([p[next(k for k, v in PATHS.items() if v == (_ORDER[j], _ORDER[i]))] for j in predictors])
-    sub = cov[np.ix_(predictors, predictors)]
-    return float(cov[i, i] - b @ sub @ b)
 
 
 def simulate_study(population: pd.DataFrame | None = None, *, seed: int | None = DATASET_SEED,
