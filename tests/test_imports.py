@@ -69,3 +69,31 @@ def test_a_kernel_started_in_chapters_beats_an_installed_utils(tmp_path, monkeyp
     printed = "".join(m["content"].get("text", "") for m in outputs if m["msg_type"] == "stream")
     assert reply["content"]["status"] == "ok", outputs
     assert printed.strip() == str(ROOT / "utils" / "__init__.py")
+
+
+HEAVY = ("matplotlib", "seaborn", "scipy.stats", "statsmodels", "semopy", "sklearn", "sympy", "ipywidgets")
+
+
+def test_plots_and_widgets_load_their_submodules_on_first_use():
+    """`from utils import plots, widgets` stays light (checked by which modules get imported, not
+    by a clock); the first use of a name imports its submodule and the heavy libraries it needs."""
+    probe = ("import sys; from utils import plots, widgets; "
+             f"print(sorted(m for m in {HEAVY!r} if m in sys.modules)); "
+             "plots.ca_map; print('matplotlib' in sys.modules, 'utils.plots.tallies' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    light, used = result.stdout.splitlines()
+    assert light == "[]"
+    assert used == "True True"
+
+
+def test_every_exported_name_is_reachable_and_unique():
+    from utils import _lazy, plots, widgets
+
+    for package in (plots, widgets):
+        index = _lazy.exports(Path(package.__file__).parent)
+        assert index and sorted(index) == package.__all__
+        for name in index:
+            assert getattr(package, name) is not None
+    with pytest.raises(AttributeError, match="has no attribute 'no_such_plot'"):
+        plots.no_such_plot

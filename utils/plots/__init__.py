@@ -3,13 +3,12 @@
 One submodule per part of the book; every name in a submodule's ``__all__`` is also available
 here, so chapters write ``plots.level_panels(...)``. Each function returns the matplotlib
 Figure, with a title and labelled axes; the chapter adds the alt text.
+
+Names load on first use (``utils._lazy``): ``from utils import plots`` imports no submodule, and
+a chapter pays for matplotlib, seaborn and the rest only when it draws. A new submodule needs no
+line here: its ``__all__`` is read from its source.
 """
 
-# ruff: noqa: F401, F403
-from utils.plots.tallies import *
-from utils.plots.crm_knowledge import *
-from utils.plots.is_success import *
-from utils.plots.expectation import *
-from utils.plots.seci import *
-from utils.plots.service_profit import *
-from utils.plots.infusion import *
+from utils._lazy import lazy_package
+
+__getattr__, __dir__, __all__ = lazy_package(__name__, __file__)
