@@ -1,17 +1,27 @@
-"""Time every notebook of the book and a full clean build; print a table.
+"""Time every notebook of the book and a full clean build; print a table and keep a history.
 
 Run it with ``python3 tools/book.py benchmark`` (``--no-build`` skips the clean build, ``--no-sem``
-the SEM bootstrap benchmark of ``tools/bench_sem.py``, which it runs last).
-Each notebook runs from a fresh kernel in its own folder, as in the book build and under nbmake;
-the clean build goes to a temporary folder with an empty execution cache, so it executes every
-notebook. The marks are the developers' guide's: most chapters under 10 s, none over 60 s, the
+the SEM benchmarks of ``tools/bench_sem.py``, which it runs last; ``--no-history`` does not append
+to the history file).
+Each notebook runs from a fresh kernel in its own folder, as in the book build and under nbmake,
+and its time is split into three parts: **kernel** (starting the kernel), **imports** (the setup
+cell, the first code cell: imports and loading data) and **work** (every other cell). The clean
+build goes to a temporary folder with an empty execution cache, so it executes every notebook.
+The marks are the developers' guide's: median chapter at most 10 s, no chapter over 20 s, the
 whole book under 3 minutes.
+
+Every run appends its rows to ``tools/benchmark_history.csv`` (date, commit, machine, what,
+kernel, imports, work, total) and prints, for each notebook, the change against the previous run
+on the same machine, so that a change that slows a chapter shows up.
 """
 
 from __future__ import annotations
 
+import csv
+import datetime
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -23,17 +33,63 @@ from nbclient import NotebookClient
 
 import bookcli
 
-CHAPTER_TARGET, CHAPTER_LIMIT, BOOK_LIMIT = 10.0, 60.0, 180.0
+CHAPTER_TARGET, CHAPTER_LIMIT, BOOK_LIMIT = 10.0, 20.0, 180.0
+HISTORY = Path(__file__).with_name("benchmark_history.csv")
+HISTORY_COLUMNS = ["date", "commit", "machine", "what", "kernel", "imports", "work", "total"]
+SLOWER = 1.25  # a notebook this much slower than in the previous run on the machine is flagged
 
 
-def time_notebook(path: Path) -> float:
-    """Execute the notebook at ``path`` in a fresh kernel; return the wall time in seconds."""
+def time_notebook(path: Path) -> dict[str, float]:
+    """Execute the notebook at ``path`` in a fresh kernel; return the wall time in seconds of
+    starting the kernel (``kernel``), of the first code cell (``imports``) and of the other cells
+    (``work``), and their sum (``total``)."""
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(notebook, timeout=600, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}})
+    code = [i for i, cell in enumerate(notebook.cells) if cell.cell_type == "code"]
+    parts = {"kernel": 0.0, "imports": 0.0, "work": 0.0}
     start = time.perf_counter()
-    client.execute()
-    return time.perf_counter() - start
+    with client.setup_kernel():
+        parts["kernel"] = time.perf_counter() - start
+        for index in code:
+            started = time.perf_counter()
+            client.execute_cell(notebook.cells[index], index)
+            parts["imports" if index == code[0] else "work"] += time.perf_counter() - started
+    parts["total"] = sum(parts.values())
+    return parts
+
+
+def _commit() -> str:
+    result = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=bookcli.ROOT,
+                            capture_output=True, text=True)
+    return result.stdout.strip() or "unknown"
+
+
+def _machine() -> str:
+    return f"{platform.node()} {os.cpu_count()} cores"
+
+
+def previous_totals(machine: str) -> dict[str, float]:
+    """Total seconds of each entry in the newest earlier run on ``machine`` (empty if none)."""
+    if not HISTORY.is_file():
+        return {}
+    with HISTORY.open(newline="", encoding="utf-8") as handle:
+        rows = [row for row in csv.DictReader(handle) if row["machine"] == machine]
+    if not rows:
+        return {}
+    newest = rows[-1]["date"]
+    return {row["what"]: float(row["total"]) for row in rows if row["date"] == newest}
+
+
+def append_history(rows: list[dict[str, object]]) -> None:
+    new = not HISTORY.is_file()
+    with HISTORY.open("a", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=HISTORY_COLUMNS, lineterminator="\n")
+        if new:
+            writer.writeheader()
+        for row in rows:
+            writer.writerow({key: (f"{value:.2f}" if isinstance(value, float) else value)
+                             for key, value in row.items()})
 
 
 def time_clean_build() -> float:
@@ -60,26 +116,45 @@ def verdict(seconds: float, target: float | None, limit: float) -> str:
 def main(argv: list[str]) -> int:
     notebooks = [bookcli.ROOT / f"{f}.ipynb" for f in bookcli.toc_files()
                  if (bookcli.ROOT / f"{f}.ipynb").is_file()]
-    rows = []
+    machine, stamp = _machine(), datetime.datetime.now().isoformat(timespec="seconds")
+    before = previous_totals(machine)
+    rows: list[dict[str, object]] = []
     for path in notebooks:
-        seconds = time_notebook(path)
-        rows.append((path.relative_to(bookcli.ROOT).as_posix(), seconds,
-                     verdict(seconds, CHAPTER_TARGET, CHAPTER_LIMIT)))
-        print(f"  timed {rows[-1][0]}: {seconds:.1f} s", file=sys.stderr, flush=True)
+        parts = time_notebook(path)
+        name = path.relative_to(bookcli.ROOT).as_posix()
+        target = CHAPTER_TARGET if name.startswith("chapters/") else None
+        rows.append({"what": name, **parts, "mark": verdict(parts["total"], target, CHAPTER_LIMIT)})
+        print(f"  timed {name}: {parts['total']:.1f} s", file=sys.stderr, flush=True)
+    chapters = [row["total"] for row in rows if str(row["what"]).startswith("chapters/")]
+    median = statistics.median(chapters) if chapters else 0.0
     if "--no-build" not in argv:
         seconds = time_clean_build()
-        rows.append(("full clean build (all pages, every notebook executed)", seconds,
-                     verdict(seconds, None, BOOK_LIMIT)))
-    width = max(len(r[0]) for r in rows)
+        rows.append({"what": "full clean build (all pages, every notebook executed)", "kernel": 0.0,
+                     "imports": 0.0, "work": seconds, "total": seconds,
+                     "mark": verdict(seconds, None, BOOK_LIMIT)})
+    width = max(len(str(r["what"])) for r in rows)
     print(f"\nMachine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}")
-    print(f"{'what':<{width}}  {'seconds':>8}  mark")
-    print(f"{'-' * width}  {'-' * 8}  ----")
-    for name, seconds, mark in rows:
-        print(f"{name:<{width}}  {seconds:8.1f}  {mark}")
+    print(f"{'what':<{width}}  {'kernel':>6}  {'imports':>7}  {'work':>6}  {'total':>6}  {'before':>6}  mark")
+    print(f"{'-' * width}  {'-' * 6}  {'-' * 7}  {'-' * 6}  {'-' * 6}  {'-' * 6}  ----")
+    for row in rows:
+        old = before.get(str(row["what"]))
+        mark = str(row["mark"])
+        if old and row["total"] > SLOWER * old:
+            mark += f"; SLOWER than {old:.1f} s"
+        print(f"{row['what']:<{width}}  {row['kernel']:6.1f}  {row['imports']:7.1f}  {row['work']:6.1f}"
+              f"  {row['total']:6.1f}  {(f'{old:.1f}' if old else '-'):>6}  {mark}")
+    median_mark = verdict(median, None, CHAPTER_TARGET)
+    print(f"median chapter: {median:.1f} s ({'ok' if median_mark == 'ok' else 'OVER the 10 s mark'})")
+    if "--no-history" not in argv:
+        append_history([{"date": stamp, "commit": _commit(), "machine": machine,
+                         **{k: row[k] for k in ("what", "kernel", "imports", "work", "total")}}
+                        for row in rows])
+        print(f"appended to {HISTORY.relative_to(bookcli.ROOT)}")
     if "--no-sem" not in argv:
         from bench_sem import main as sem_benchmark
 
         print("\nSEM bootstrap (tools/bench_sem.py)")
         sem_benchmark()
-    return 1 if any(mark.startswith("OVER") for *_, mark in rows) else 0
+    over = any(str(row["mark"]).startswith("OVER") for row in rows) or median > CHAPTER_TARGET
+    return 1 if over else 0
