@@ -36,13 +36,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from utils import _checks, data, inference, pls
+from utils import _checks, data, inference, pls, sem
 from utils.sem import SemFit
 
 __all__ = [
     "ECSI_MODEL", "REPUTATION_MODEL", "ECSI_LABELS", "REPUTATION_LABELS", "MISSING_CODE",
     "HTMT_STRICT", "HTMT_LENIENT", "VIF_CUTOFF", "METHODS", "THEORY_LINKS",
-    "load_mobi", "load_reputation", "latent_correlations", "composite_reliability",
+    "load_mobi", "load_reputation", "fit_cb_sem", "latent_correlations", "composite_reliability",
     "average_variance_extracted", "loadings_table", "quality_table", "paths_table", "vif_table",
     "theory_checks",
 ]
@@ -114,6 +114,24 @@ def load_reputation() -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- CB-SEM extras
+
+
+def fit_cb_sem(desc: str, frame: pd.DataFrame) -> SemFit:
+    """``utils.sem.fit(desc, frame)`` after refusing a latent variable measured by one item.
+
+    A factor with a single indicator is not identified (its loading and the item's error variance
+    cannot both be estimated); ``utils.sem.fit`` would fit it anyway and return a Heywood case with
+    meaningless estimates. Name the item in the structural model instead (``y ~ item``)."""
+    model = pls.parse(desc)
+    single = [f"{c} (item {items[0]})" for c, items in model.constructs.items()
+              if model.modes[c] == "A" and len(items) == 1]
+    if single:
+        raise sem.SemError(
+            f"a latent variable needs at least two items in CB-SEM, but {', '.join(single)} has one: "
+            "it is not identified. Name the item in the structural model directly (y ~ item)")
+    if any(mode == "B" for mode in model.modes.values()):
+        raise sem.SemError("CB-SEM has no Mode B composites (<~): use =~ or fit the model with utils.pls")
+    return sem.fit(desc, frame)
 
 
 def latent_correlations(fit: SemFit) -> pd.DataFrame:

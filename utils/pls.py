@@ -350,8 +350,8 @@ def fit(desc: str, data: pd.DataFrame, *, consistent: bool = False, missing: str
                      "est": float(path_coef.loc[predictor, outcome]), "weight": np.nan})
     r2 = _frame(result.r_squared).loc["Rsq", model.endogenous].astype(float).rename("r2")
     reliability.columns = ["alpha", "rho_a", "rho_c", "ave"]
-    scores = np.asarray(result.construct_scores.values, dtype=float)
-    correlations = pd.DataFrame(np.corrcoef(scores, rowvar=False), index=names, columns=names)
+    scores = _frame(result.construct_scores)[names]
+    correlations = scores.corr()
     if consistent:
         rho = np.array([reliability.loc[c, "rho_a"] if model.modes[c] == "A" else 1.0 for c in names])
         adjusted = correlations.to_numpy() / np.sqrt(np.outer(rho, rho))
