@@ -44,7 +44,7 @@ __all__ = [
     "HTMT_STRICT", "HTMT_LENIENT", "VIF_CUTOFF", "METHODS", "THEORY_LINKS",
     "load_mobi", "load_reputation", "fit_cb_sem", "latent_correlations", "composite_reliability",
     "average_variance_extracted", "loadings_table", "quality_table", "paths_table", "vif_table",
-    "theory_checks",
+    "theory_checks", "path_draws",
 ]
 
 ECSI_MODEL = """
@@ -307,3 +307,16 @@ def theory_checks(cb: SemFit, boots: Mapping[str, pd.DataFrame], *, alpha: float
                          "p": np.nan, "verdict": v.label,
                          "equivalent": bool(tost.equivalent) if v.label != "supported" else None})
     return pd.DataFrame(rows)
+
+
+def path_draws(paths: pd.DataFrame, boots: Mapping[str, pd.DataFrame], outcome: str,
+               predictor: str) -> tuple[dict[str, np.ndarray], dict[str, float]]:
+    """For the path ``predictor → outcome``: the bootstrap draws of each method in ``boots``, and
+    the CB-SEM row of ``paths`` (``paths_table``) as {estimate, low, high}."""
+    _checks.columns(paths, ["lhs", "rhs", "method", "estimate", "low", "high"], "paths")
+    row = paths[(paths["lhs"] == outcome) & (paths["rhs"] == predictor) & (paths["method"] == "CB-SEM")]
+    if row.empty:
+        raise ValueError(f"the model has no path {predictor} → {outcome}")
+    reference = {key: float(row[key].iloc[0]) for key in ("estimate", "low", "high")}
+    return {m: pls.draws_of(b, outcome, "~", predictor) for m, b in boots.items()}, reference
+
