@@ -211,3 +211,11 @@ def test_cb_sem_through_fit_cb_sem_is_sem_fit(cb_fits):
     assert again.fit_table["chi2"] == cb_fits["ecsi"].fit_table["chi2"]
     with pytest.raises(sem.SemError, match="not columns of the data: NOPE"):
         customers.fit_cb_sem(customers.ECSI_MODEL.replace("PERV2", "NOPE"), customers.load_mobi())
+
+
+def test_constant_item_gets_one_sentence_from_both_routes():
+    mobi = customers.load_mobi().assign(PERV1=5)
+    with pytest.raises(sem.SemError, match="constant columns"):
+        customers.fit_cb_sem(customers.ECSI_MODEL, mobi)
+    with pytest.raises(pls.PlsError, match="constant item columns .*: PERV1"):
+        pls.fit(customers.ECSI_MODEL, mobi)
