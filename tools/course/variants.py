@@ -109,7 +109,7 @@ def _quiz_items(inputs: Inputs, count: int) -> list[Item]:
 def _key_cell(inputs: Inputs) -> dict[str, Any]:
     code = ("from utils.exercises import Checker\n\n"
             f'check = Checker("{inputs.key}")  # the answer key, encoded: not readable at a glance')
-    return code_cell("course-answer-key", code, {"jupyter": {"source_hidden": False}, "tags": ["answer-key"]})
+    return code_cell("course-answer-key", code, {"tags": ["answer-key"]})
 
 
 def _text_items(chapter: Chapter, piece: Piece, inputs: Inputs, quiz: list[Item],
