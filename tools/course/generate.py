@@ -1,7 +1,7 @@
 """Write every chapter's notebook variants and the course pack from a build's executed notebooks.
 
-``generate(book, executed, out)`` reads the expected answers from ``executed`` (the build's
-``jupyter_execute`` folder), writes ``out/<variant>/<chapter>.ipynb`` for each variant and
+``generate(book, answers, out)`` takes the expected answers (read by the build from its
+execution cache, or from a folder of executed notebooks), writes ``out/<variant>/<chapter>.ipynb`` for each variant and
 ``out/crm-course-pack.zip``. ``sync(out, target)`` copies the variants into the repository's
 ``notebooks/`` folder, where Binder and Colab open them by path.
 """
@@ -53,15 +53,25 @@ class Generated:
     pack: Path | None = None
 
 
-def variant_notebooks(book: Book, executed: Path, variants: tuple[str, ...]) -> dict[str, dict[str, bytes]]:
-    """``{variant: {"NN_name.ipynb": bytes}}`` for every chapter of the book."""
+def answers_from_folder(book: Book, executed: Path) -> dict[str, dict[str, Any]]:
+    """``{chapter: {label: expected}}`` from executed notebooks saved as
+    ``executed/chapters/<chapter>.ipynb`` (a chapter without one gets no answers)."""
+    found = {}
+    for chapter in book.chapters:
+        path = executed / "chapters" / f"{chapter.stem}.ipynb"
+        found[chapter.stem] = read_answers(load_executed(path)) if path.is_file() else {}
+    return found
+
+
+def variant_notebooks(book: Book, answers: dict[str, dict[str, Any]],
+                      variants: tuple[str, ...]) -> dict[str, dict[str, bytes]]:
+    """``{variant: {"NN_name.ipynb": bytes}}`` for every chapter of the book; ``answers`` holds
+    each chapter's expected answers (:func:`course.answers.read_answers`)."""
     result: dict[str, dict[str, bytes]] = {variant: {} for variant in variants}
     for chapter in book.chapters:
         sidecar = book.sidecars[chapter.stem]
-        path = executed / "chapters" / f"{chapter.stem}.ipynb"
-        answers = read_answers(load_executed(path)) if path.is_file() else {}
-        inputs = Inputs(book.context(chapter), sidecar, chapter_key(chapter, sidecar, answers),
-                        chapter_quiz(sidecar))
+        inputs = Inputs(book.context(chapter), sidecar,
+                        chapter_key(chapter, sidecar, answers.get(chapter.stem, {})), chapter_quiz(sidecar))
         for variant in variants:
             result[variant][f"{chapter.stem}.ipynb"] = notebook_bytes(VARIANTS[variant](chapter, inputs))
     return result
@@ -83,10 +93,13 @@ def _write_folder(folder: Path, files: dict[str, bytes]) -> list[Path]:
     return changed
 
 
-def generate(book: Book, executed: Path, out: Path, *, variants: tuple[str, ...] = ("student", "full"),
-             pack: bool = True) -> Generated:
-    """Write the variants (and the pack, made from the student notebooks) under ``out``."""
-    notebooks = variant_notebooks(book, executed, tuple(dict.fromkeys(("student", *variants))))
+def generate(book: Book, answers: dict[str, dict[str, Any]] | Path, out: Path, *,
+             variants: tuple[str, ...] = ("student", "full"), pack: bool = True) -> Generated:
+    """Write the variants (and the pack, made from the student notebooks) under ``out``.
+    ``answers`` is ``{chapter: {label: expected}}`` or a folder of executed notebooks."""
+    if isinstance(answers, Path):
+        answers = answers_from_folder(book, answers)
+    notebooks = variant_notebooks(book, answers, tuple(dict.fromkeys(("student", *variants))))
     for variant in variants:
         _write_folder(out / variant, notebooks[variant])
     for extra in out.iterdir() if out.is_dir() else []:

@@ -44,7 +44,7 @@ from sphinx.util.docutils import SphinxDirective
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tools/, for the course package
 
-from course.answers import capture_cells, with_captures  # noqa: E402
+from course.answers import capture_cells, read_answers, with_captures  # noqa: E402
 from course.book import Book  # noqa: E402
 from course.chapter import ChapterError, chapter_number, read_chapter, source  # noqa: E402
 from course.generate import generate  # noqa: E402
@@ -161,18 +161,17 @@ def _insert_quiz(cells: list[dict[str, Any]]) -> None:
     cells.append(quiz)
 
 
-def edit_chapter(app: Sphinx, docname: str, content: list[str]) -> None:
-    """``source-read``: the in-memory edits listed in the module docstring."""
+def edited(app: Sphinx, docname: str, text: str) -> str | None:
+    """The chapter's notebook as the build executes and shows it (None for other documents).
+
+    The same text gives the same result, so after the build the edited notebook can be made
+    again to look its outputs up in the execution cache."""
     stem = chapter_stem(docname)
     if stem is None:
-        return
-    try:
-        notebook = json.loads(content[0])
-        chapter = read_chapter(Path(app.srcdir) / f"{docname}.ipynb", notebook)
-        sidecar = book(app).sidecars[stem]
-    except (ChapterError, SidecarError, KeyError, ValueError) as error:
-        LOGGER.warning(f"course: {error}", location=docname)
-        return
+        return None
+    notebook = json.loads(text)
+    chapter = read_chapter(Path(app.srcdir) / f"{docname}.ipynb", notebook)
+    sidecar = book(app).sidecars[stem]
     notebook = with_captures(notebook, capture_cells(chapter, sidecar))
     cells = notebook["cells"]
     _split_colab(cells)
@@ -181,7 +180,50 @@ def edit_chapter(app: Sphinx, docname: str, content: list[str]) -> None:
     cells.insert(1 if cells else 0, links)
     if sidecar.quiz:
         _insert_quiz(cells)
-    content[0] = json.dumps(notebook, ensure_ascii=False)
+    return json.dumps(notebook, ensure_ascii=False)
+
+
+def edit_chapter(app: Sphinx, docname: str, content: list[str]) -> None:
+    """``source-read``: the in-memory edits listed in the module docstring."""
+    try:
+        text = edited(app, docname, content[0])
+    except (ChapterError, SidecarError, KeyError, ValueError) as error:
+        LOGGER.warning(f"course: {error}", location=docname)
+        return
+    if text is not None:
+        content[0] = text
+
+
+def executed_answers(app: Sphinx) -> dict[str, dict[str, Any]]:
+    """Each chapter's expected answers, printed by its capture cells when it ran.
+
+    In ``cache`` mode myst-nb writes the executed notebook to ``jupyter_execute/`` without the
+    outputs it took from the cache, so they are looked up in the cache itself (the edited
+    notebook made again, as the cache is keyed on its code cells); the saved notebook is the
+    fallback for other execution modes."""
+    import nbformat
+    from jupyter_cache import get_cache
+
+    configured = getattr(app.env, "mystnb_config", None)
+    path = getattr(configured, "execution_cache_path", "") or Path(app.outdir).parent / ".jupyter_cache"
+    cache = get_cache(str(path)) if Path(path).is_dir() else None
+    executed = Path(app.outdir).parent / "jupyter_execute"
+    found: dict[str, dict[str, Any]] = {}
+    for chapter in book(app).chapters:
+        docname = f"chapters/{chapter.stem}"
+        answers: dict[str, Any] = {}
+        if cache is not None:
+            text = edited(app, docname, chapter.path.read_text(encoding="utf-8"))
+            try:
+                _, merged = cache.merge_match_into_notebook(nbformat.reads(text, as_version=4))
+                answers = read_answers(merged)
+            except KeyError:
+                pass
+        saved = executed / "chapters" / f"{chapter.stem}.ipynb"
+        if not answers and saved.is_file():
+            answers = read_answers(json.loads(saved.read_text(encoding="utf-8")))
+        found[chapter.stem] = answers
+    return found
 
 
 # --------------------------------------------------------------------------- page parts
@@ -490,12 +532,12 @@ def write_course(app: Sphinx, exception: Exception | None) -> None:
     if not the_book.chapters:
         return
     out = Path(app.outdir) / "course"
-    executed = Path(app.outdir).parent / "jupyter_execute"
     hidden = solutions_hidden(app)
     for problem in the_book.problems():
         LOGGER.warning(f"course: {problem}")
     try:
-        generated = generate(the_book, executed, out, variants=("student",) if hidden else ("student", "full"))
+        generated = generate(the_book, executed_answers(app), out,
+                             variants=("student",) if hidden else ("student", "full"))
     except (RuntimeError, ValueError, KeyError) as error:
         LOGGER.warning(f"course: the notebooks and the course pack could not be made: {error}")
         return
