@@ -460,12 +460,10 @@ class CourseExercises(SphinxDirective):
                                  row.kind or "not yet classified", row.minutes or "—",
                                  f"yes ({row.check})" if row.check else "no"]
             if not hidden:
-                if row.check:
-                    values.append("—")
-                elif row.placeholder:
+                if row.placeholder:
                     values.append(nodes.paragraph("", "", nodes.emphasis(text="rubric to be written")))
                 else:
-                    values.append(row.rubric or "")
+                    values.append(row.rubric or "—")
             rows.append(values)
         return [_table(headers, rows, ("course-exercises",))]
 
