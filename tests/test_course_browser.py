@@ -146,11 +146,18 @@ def jupyterlab(tmp_path):
         server.kill()
 
 
-def _rendered_text(page, url: str) -> str:
+def _rendered_text(page, url: str, expect: str) -> str:
+    """The notebook's text once ``expect`` shows in it (the MyST renderer works asynchronously)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     page.goto(url)
     page.wait_for_selector(".jp-Notebook .jp-MarkdownCell", timeout=180_000)
-    page.wait_for_function("document.querySelectorAll('.jp-Notebook .jp-MarkdownCell').length > 5", timeout=60_000)
-    page.wait_for_timeout(3_000)  # let the markdown renderer finish every cell
+    try:
+        page.wait_for_function("text => document.querySelector('.jp-Notebook').innerText.includes(text)",
+                               arg=expect, timeout=120_000)
+    except PlaywrightTimeout:
+        pass  # the assertions below say what is missing
+    page.wait_for_timeout(2_000)
     return page.locator(".jp-Notebook").inner_text()
 
 
@@ -164,13 +171,15 @@ def test_jupyterlab_renders_the_myst_of_a_chapter_and_a_student_notebook(jupyter
         browser = playwright.chromium.launch(executable_path=browser_path, args=FLAGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.route("**/*", local_only(blocked))
-        chapter = _rendered_text(page, f"{base}/lab/tree/chapters/01_crm_systems.ipynb?token={token}")
+        chapter = _rendered_text(page, f"{base}/lab/tree/chapters/01_crm_systems.ipynb?token={token}",
+                                 "Exercise 5 (Design a study that could see the confounder)")
         chapter_admonitions = page.locator(".jp-Notebook .jp-MarkdownCell aside.myst-admonition").count()
         chapter_exercises = page.locator(".jp-Notebook .jp-MarkdownCell .myst-exercise").count()
         page.close()
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.route("**/*", local_only(blocked))
-        student = _rendered_text(page, f"{base}/lab/tree/notebooks/student/01_crm_systems.ipynb?token={token}&reset")
+        student = _rendered_text(page, f"{base}/lab/tree/notebooks/student/01_crm_systems.ipynb?token={token}&reset",
+                                 "Exercise 1.5 Design a study that could see the confounder")
         student_quotes = page.locator(".jp-Notebook .jp-MarkdownCell blockquote").count()
         browser.close()
     for text in (chapter, student):
