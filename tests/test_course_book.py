@@ -133,6 +133,16 @@ def test_instructor_kit_has_every_exercise_two_plans_and_run_times(html, assignm
     assert "A determined student can decode it" in kit
 
 
+def test_launch_buttons_open_the_chapter_or_in_the_solution_free_build_the_student_notebook(html, assignments_html):
+    for stem in CHAPTERS:
+        shown, hidden = page(html, stem), page(assignments_html, stem)
+        for opener in (f"?urlpath=lab/tree/chapters/{stem}.ipynb", f"/blob/main/chapters/{stem}.ipynb"):
+            assert opener in shown  # course_launch: chapter (the default in _config.yml)
+            assert opener not in hidden
+        assert f"?urlpath=lab/tree/notebooks/student/{stem}.ipynb" in hidden
+        assert f"/blob/main/notebooks/student/{stem}.ipynb" in hidden
+
+
 def test_downloads_of_the_solution_free_build_are_student_notebooks(assignments_html):
     for stem in CHAPTERS:
         offered = assignments_html / "_sources" / "chapters" / f"{stem}.ipynb"
