@@ -5,6 +5,7 @@ pack running a student notebook from an empty folder."""
 
 from __future__ import annotations
 
+import html as html_module
 import json
 import os
 import re
@@ -35,7 +36,7 @@ def page(html: Path, stem: str) -> str:
 
 
 def text_of(page_html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page_html))
+    return html_module.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page_html)))
 
 
 def notebook(path: Path) -> dict:
