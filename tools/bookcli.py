@@ -1,8 +1,10 @@
 """The book's command line: set up the environment, build the book, run every test.
 
 ``python3 tools/book.py build``        build the HTML book into ``_build/html``
-``python3 tools/book.py test``         clean build, then pytest, nbmake and the built-book checks
+``python3 tools/book.py test``         clean build, then pytest, nbmake (chapters and student notebooks)
+                                      and the built-book checks
 ``python3 tools/book.py assignments``  build without solutions into ``_build/assignments``
+``python3 tools/book.py course``       copy the last build's student and full notebooks to ``notebooks/``
 ``python3 tools/book.py benchmark``    time each chapter and a full clean build
 ``python3 tools/book.py strip``        clear outputs and execution counts from every notebook
 
@@ -32,6 +34,12 @@ ASSIGNMENTS = BUILD / "assignments"
 EXECUTION_CACHE = BUILD / ".jupyter_cache"
 REQUIREMENT_FILES = (ROOT / "requirements.txt", ROOT / "requirements-test.txt")
 CONSTRAINTS = ROOT / "constraints.txt"
+# The generated notebooks, committed so that Binder and Colab can open them by their path in the
+# repository; the build writes them (from _build/html/course/) and tests/test_course_book.py
+# checks that what is committed is what the build writes.
+NOTEBOOKS = ROOT / "notebooks"
+COURSE_OUTPUT = HTML / "course"
+COURSE_VARIANTS = ("student", "full")
 # What the execution cache does not see (it is keyed on code cells only): when any of these
 # change, cached notebook outputs are stale and the cache is dropped.
 CACHE_INPUTS = ("utils", "data", "requirements.txt", "constraints.txt")
@@ -197,6 +205,23 @@ def sync_colab_cells() -> list[Path]:
     return _edit_code_cells(sorted((ROOT / "chapters").glob("*.ipynb")), write_url)
 
 
+def sync_course_notebooks() -> list[Path]:
+    """Copy the student and full notebooks of the last build into ``notebooks/``; return the
+    files changed. They are committed because Colab opens a notebook by its repository path."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    from course.generate import sync
+
+    generated = {}
+    for variant in COURSE_VARIANTS:
+        folder = COURSE_OUTPUT / variant
+        files = sorted(folder.glob("*.ipynb")) if folder.is_dir() else []
+        if not files:
+            raise BookError(f"the build made no {variant} notebooks in {folder}; run "
+                            "`python3 tools/book.py build` first (see its messages)")
+        generated[variant] = {path.name: path.read_bytes() for path in files}
+    return sync(generated, NOTEBOOKS)
+
+
 def strip_outputs() -> list[Path]:
     """Clear outputs and execution counts of every notebook in chapters/ and pages/ (they are
     stored clean); return the files changed. Needs only the standard library."""
@@ -303,6 +328,9 @@ def build(*, hide_solutions: bool = False) -> int:
         print(f"book: the build FAILED (see above; notebook tracebacks are in {html_dir / 'reports'})",
               file=sys.stderr)
         return 1
+    if not hide_solutions:
+        for path in sync_course_notebooks():
+            print(f"book: wrote {path.relative_to(ROOT)} (generated: commit it)")
     if repository_url() == PLACEHOLDER_URL:
         print("book: note: repository.url in _config.yml is still the placeholder "
               f"{PLACEHOLDER_URL}; the launch and repository buttons point nowhere until you set it.")
@@ -312,13 +340,13 @@ def build(*, hide_solutions: bool = False) -> int:
 
 def test(extra: list[str]) -> int:
     """Clean build (with and without solutions), then every pytest test and, under nbmake, every
-    notebook in chapters/ and pages/."""
+    notebook in chapters/ and pages/ and every student notebook the build wrote."""
     if BUILD.exists():
         shutil.rmtree(BUILD)
     status = build() or build(hide_solutions=True)
     env = dict(os.environ, BOOK_REQUIRE_BUILD="1")
     command = [sys.executable, "-m", "pytest", "-n", "2", "--nbmake", "--nbmake-timeout=120",
-               "tests", "chapters", "pages", *extra]
+               "tests", "chapters", "pages", str(NOTEBOOKS.relative_to(ROOT) / "student"), *extra]
     tests = subprocess.run(command, cwd=ROOT, env=env).returncode
     if status:
         print("book: tests FAILED because the book build failed (see above)", file=sys.stderr)
@@ -336,7 +364,7 @@ def main(argv: list[str]) -> int:
         for path in strip_outputs():
             print(f"book: cleared the outputs of {path.relative_to(ROOT)}")
         return 0
-    if command not in {"build", "test", "assignments", "benchmark"}:
+    if command not in {"build", "test", "assignments", "benchmark", "course"}:
         print(USAGE)
         raise BookError(f"unknown command {command!r}")
     ensure_environment(argv, here)
@@ -344,6 +372,10 @@ def main(argv: list[str]) -> int:
         return build()
     if command == "assignments":
         return build(hide_solutions=True)
+    if command == "course":
+        for path in sync_course_notebooks():
+            print(f"book: wrote {path.relative_to(ROOT)}")
+        return 0
     if command == "test":
         return test(rest)
     from benchmark import main as benchmark_main

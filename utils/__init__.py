@@ -12,6 +12,7 @@ Modules (each holds one idea):
   table, multi-group fits and likelihood-ratio tests, bootstrapped indirect effects), checked
   against lavaan.
 - ``utils.inference``: Monte Carlo error, borderline verdicts and equivalence tests (TOST).
+- ``utils.exercises`` and ``utils.quiz``: the self-checks and quizzes of the generated notebooks.
 - ``utils.infusion``: the infusion-use replication on simulated data (population model,
   simulator, aggregation, measurement, hypotheses and scorecard, Monte Carlo power).
 - Theory chapters: ``utils.crm_knowledge``, ``utils.is_success``, ``utils.expectation``,

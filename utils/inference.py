@@ -11,6 +11,8 @@ Knows no study and no model; every function takes plain numbers or arrays of res
   or "borderline": a resampling verdict is borderline when its decision statistic (an interval
   end against 0, a p-value against α) lies within ``MARGIN`` = 3 Monte Carlo standard errors of
   the threshold, so that another seed could flip it.
+- :func:`p_text` — a p-value as printed: "< 0.001" below the digits shown, and for a resampling
+  p-value of 0 the smallest value its draws can give ("< 0.002" for 1,000 draws, two-sided).
 - :func:`tost` — the two one-sided tests (TOST) of equivalence for an estimate with a standard
   error: is the effect inside (−bound, +bound)? The only way a null result counts as reproduced.
 
@@ -139,6 +141,31 @@ def p_verdict(p: float, *, alpha: float = 0.05, n_resamples: int | None = None,
     mcse = 0.0 if n_resamples is None else p_mcse(max(p, 1.0 / n_resamples), n_resamples)
     label, distance = _label(p < alpha, p, alpha, mcse)
     return Verdict(label, p, alpha, mcse, distance, test or f"p < {alpha:g}")
+
+
+def p_text(p: float, *, n_resamples: int | None = None, sides: int = 2, digits: int = 3) -> str:
+    """A p-value as a reader should see it: ``"0.212"``, or a bound where the printed digits
+    (or the resampling) cannot resolve it, never ``"0.0"``.
+
+    Below 10^-``digits`` the text is ``"< 0.001"``. A resampling p-value of exactly 0 from
+    ``n_resamples`` draws only says that no draw crossed the threshold: the smallest nonzero value
+    such a test can give is ``sides`` / ``n_resamples`` (a two-sided p counts the rarer tail
+    twice), so the text is ``"< 0.002"`` for 1,000 draws and a two-sided test.
+    """
+    p = _checks.number("p", p)
+    if not 0 <= p <= 1:
+        raise ValueError(f"p must lie between 0 and 1, got {p:g}")
+    digits = _checks.whole("digits", digits, 1)
+    if sides not in (1, 2):
+        raise ValueError(f"sides must be 1 or 2, got {sides!r}")
+    floor = 10.0 ** -digits
+    if n_resamples is not None:
+        resolution = sides / _checks.whole("n_resamples", n_resamples, 1)
+        if p < resolution and resolution >= floor:
+            return f"< {resolution:.{digits}f}".rstrip("0").rstrip(".")
+    if p < floor:
+        return f"< {floor:.{digits}f}"
+    return f"{p:.{digits}f}"
 
 
 @dataclass(frozen=True)
