@@ -4,8 +4,8 @@ is wrong with each.
 A page is served from this machine with every request to another host blocked, and checked
 once in the theme's light mode and once in its dark mode. What fails it (a ``Problem``):
 
-- a script error on the page, or a console error other than the one listed in
-  ``ALLOWED_CONSOLE_ERRORS`` with its reason;
+- a script error on the page or a console error, other than the one listed in
+  ``ALLOWED_SCRIPT_ERRORS`` with its reason;
 - a request to another host, or a request to the book that it cannot answer (a 404);
 - math that MathJax did not typeset, or typeset with an error;
 - an embedded ipywidget that did not render;
@@ -56,14 +56,13 @@ INSTALL_HINT = ("no Chromium found for the browser tests: install it (Debian/Ubu
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 VIEWPORT = {"width": 1280, "height": 900}
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-# Console errors that are known, harmless and not ours to fix, by their exact text.
-ALLOWED_CONSOLE_ERRORS = {
+# Script errors that are known, harmless and not ours to fix, by their exact text, with the reason.
+ALLOWED_SCRIPT_ERRORS = {
     "Identifier 'THEBE_JS_URL' has already been declared":
         "sphinx-thebe 0.3.1 declares this constant in two scripts of every page; the second "
         "declaration throws, but Thebe itself is never started (the book has no Thebe button).",
-    "Uncaught SyntaxError: Identifier 'THEBE_JS_URL' has already been declared":
-        "the same sphinx-thebe error, as the console reports it.",
 }
+FAILED_LOAD = "Failed to load resource"
 # Folders of a build that hold assets, not pages.
 NOT_PAGE_FOLDERS = re.compile(r"^(_|@|reports$)")
 # In dark mode a figure's ink must keep this contrast with the paper behind it (WCAG 1.4.3, text).
@@ -286,10 +285,12 @@ def check_page(browser, base_url: str, html_dir: Path, build: str, page: str, *,
 
     context.route("**/*", only_local)
     tab = context.new_page()
+    failed_loads: list[str] = []  # also what the browser asks for itself, such as /favicon.ico
     tab.on("pageerror", lambda error: _script_error(problems, "script error", str(error)))
-    # Failed loads are reported with their address by the response listeners below.
-    tab.on("console", lambda message: _script_error(problems, "console error", message.text)
-           if message.type == "error" and not message.text.startswith("Failed to load resource") else None)
+    tab.on("console", lambda message: (failed_loads.append(message.location.get("url", "?"))
+                                       if message.text.startswith(FAILED_LOAD) else
+                                       _script_error(problems, "console error", message.text))
+           if message.type == "error" else None)
     tab.on("response", lambda response: problems.append(
         Problem("missing file", f"{response.status} {response.url}"))
         if response.status >= 400 and urlparse(response.url).hostname in LOCAL_HOSTS else None)
@@ -320,12 +321,15 @@ def check_page(browser, base_url: str, html_dir: Path, build: str, page: str, *,
                 tab.screenshot(path=str(path), full_page=True)
     finally:
         context.close()
+    reported = " ".join(p.detail for p in problems)
+    problems.extend(Problem("missing file", f"{url} (the browser could not load it)")
+                    for url in dict.fromkeys(failed_loads) if url not in reported)
     result.check_s = round(time.perf_counter() - start, 2)
     return result
 
 
 def _script_error(problems: list[Problem], kind: str, text: str) -> None:
-    if text not in ALLOWED_CONSOLE_ERRORS:
+    if text not in ALLOWED_SCRIPT_ERRORS:
         problems.append(Problem(kind, text))
 
 
