@@ -88,7 +88,7 @@ _BROWSER_RAN: list[str] = []
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    if "test_page_in_a_browser" in report.nodeid:
+    if report.when == "call" and "test_page_in_a_browser" in report.nodeid:
         _BROWSER_RAN.append(report.nodeid)
 
 

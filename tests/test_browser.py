@@ -137,7 +137,7 @@ FAULTS = """
 <img src="faulty-figure.png" alt="faulty-figure.png">
 <img src="no-such-figure.png" alt="A figure that is not there">
 <img src="https://example.org/tracker.png" alt="A picture from another host">
-<div class="math notranslate nohighlight tex2jax_ignore mathjax_ignore">\\[x^{2}\\]</div>
+<span class="math notranslate nohighlight"><code>\\(x^{2}\\)</code></span>
 <div class="math notranslate nohighlight">\\[\\frac{1}{\\]</div>
 <script type="application/vnd.jupyter.widget-view+json">
 {"version_major": 2, "version_minor": 0, "model_id": "no-such-model"}</script>
@@ -169,7 +169,7 @@ def _faulty_site(html: Path, site: Path) -> None:
 def test_the_checks_find_each_fault_on_a_faulty_page(browser, served, html, tmp_path):
     site = tmp_path / "site"
     _faulty_site(html, site)
-    result = pagecheck.check_page(browser, served[site], site, "book", "pages/faulty.html")
+    result = pagecheck.check_page(browser, served[site], site, "book", "pages/faulty.html", timeout_ms=10_000)
     found = {(p.kind, p.mode) for p in result.problems}
     assert found == {
         ("request to another host", ""), ("missing file", ""), ("image did not load", ""),
@@ -183,7 +183,7 @@ def test_the_checks_find_each_fault_on_a_faulty_page(browser, served, html, tmp_
         assert needle in details
     assert len([p for p in result.problems if p.kind == "image without alt text"]) == 2
     # the two figures with alt text: legible on the theme's paper, illegible without it
-    contrasts = sorted(f["contrast"] for f in result.figures if f["src"] == "pages/faulty-figure.png")
+    contrasts = sorted(f["contrast"] for f in result.figures if f["src"] == "faulty-figure.png")
     assert contrasts[0] < 1.5 and contrasts[-1] > 10
     rules = {(v["rule"], v["mode"]) for v in result.violations}
     assert {("color-contrast", "light"), ("image-alt", "light"), ("image-alt", "dark")} <= rules

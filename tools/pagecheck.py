@@ -1,8 +1,9 @@
 """Open every page of a built book in headless Chromium, as a reader's browser would, and say what
 is wrong with each.
 
-A page is served from this machine with every request to another host blocked, and checked
-once in the theme's light mode and once in its dark mode. What fails it (a ``Problem``):
+A page is served from this machine with every request to another host blocked, its dropdowns
+(solutions) opened, and checked once in the theme's light mode and once in its dark mode. What
+fails it (a ``Problem``):
 
 - a script error on the page or a console error, other than the one listed in
   ``ALLOWED_SCRIPT_ERRORS`` with its reason;
@@ -69,7 +70,7 @@ NOT_PAGE_FOLDERS = re.compile(r"^(_|@|reports$)")
 # Ink is what is near-black in the file: text, axes and lines (matplotlib draws them black).
 FIGURE_CONTRAST = 4.5
 INK_LUMINANCE = 0.05
-TIMEOUT_MS = 20_000
+TIMEOUT_MS = 30_000
 
 
 @dataclass
@@ -216,6 +217,14 @@ _TIMING = """() => {
           bytes: nav.encodedBodySize + files.reduce((sum, f) => sum + (f.encodedBodySize || 0), 0),
           requests: 1 + files.length};
 }"""
+# Open what a reader can open (solutions in dropdowns, <details>), so that it is checked too.
+_OPEN_ALL = """() => {
+  const closed = Array.from(document.querySelectorAll('button.toggle-button[aria-expanded="false"]'));
+  closed.forEach(button => (button.closest(".admonition-title") || button).click());
+  const details = Array.from(document.querySelectorAll("details:not([open])"));
+  details.forEach(d => { d.open = true; });
+  return closed.length + details.length;
+}"""
 _SETTLE = """async () => {
   const finite = document.getAnimations().filter(a => a.effect && a.effect.getComputedTiming().endTime !== Infinity);
   await Promise.all(finite.map(a => a.finished.catch(() => null)));
@@ -266,9 +275,11 @@ _FIGURES = """() => {
 
 
 def check_page(browser, base_url: str, html_dir: Path, build: str, page: str, *,
-               exceptions: list[AxeException] = (), screenshots: Path | None = None) -> PageResult:
+               exceptions: list[AxeException] = (), screenshots: Path | None = None,
+               timeout_ms: int = TIMEOUT_MS) -> PageResult:
     """Open ``page`` of the build in ``html_dir`` (served at ``base_url``) and check it in light
-    and dark mode; save full-page screenshots into ``screenshots`` if given."""
+    and dark mode; save full-page screenshots into ``screenshots`` if given. ``timeout_ms`` bounds
+    each wait (the page's load, MathJax, the widgets)."""
     start = time.perf_counter()
     result = PageResult(build, page)
     problems = result.problems
@@ -298,8 +309,10 @@ def check_page(browser, base_url: str, html_dir: Path, build: str, page: str, *,
         Problem("failed request", f"{request.failure} {request.url}"))
         if urlparse(request.url).hostname in LOCAL_HOSTS else None)
     try:
-        tab.goto(f"{base_url}/{page}", wait_until="load", timeout=TIMEOUT_MS)
-        _wait_until_drawn(tab, problems)
+        tab.goto(f"{base_url}/{page}", wait_until="load", timeout=timeout_ms)
+        _wait_until_drawn(tab, problems, timeout_ms)
+        tab.evaluate(_OPEN_ALL)
+        tab.evaluate(_SETTLE)
         timing = tab.evaluate(_TIMING)
         result.load_ms, result.ready_ms = round(timing["load"], 1), round(timing["now"], 1)
         result.bytes, result.requests = int(timing["bytes"]), int(timing["requests"])
@@ -333,12 +346,12 @@ def _script_error(problems: list[Problem], kind: str, text: str) -> None:
         problems.append(Problem(kind, text))
 
 
-def _wait_until_drawn(tab, problems: list[Problem]) -> None:
+def _wait_until_drawn(tab, problems: list[Problem], timeout_ms: int = TIMEOUT_MS) -> None:
     """Wait for images, math and widgets; a Problem for each that does not come."""
     tab.evaluate(_EAGER_IMAGES)
     if tab.evaluate(_HAS_MATH):
         try:
-            tab.wait_for_function(_MATHJAX_LOADED, timeout=TIMEOUT_MS)
+            tab.wait_for_function(_MATHJAX_LOADED, timeout=timeout_ms)
         except Exception:  # playwright's TimeoutError
             problems.append(Problem("math not typeset", "the page has math but MathJax never started"))
         else:
@@ -349,7 +362,7 @@ def _wait_until_drawn(tab, problems: list[Problem]) -> None:
                 problems.append(Problem("math error", error))
     if tab.locator(_WIDGET_VIEWS).count():
         try:
-            tab.wait_for_function(f"() => ({_UNRENDERED_WIDGETS})().length === 0", timeout=TIMEOUT_MS)
+            tab.wait_for_function(f"() => ({_UNRENDERED_WIDGETS})().length === 0", timeout=timeout_ms)
         except Exception:
             for model in tab.evaluate(_UNRENDERED_WIDGETS):
                 problems.append(Problem("widget not rendered", f"model {model}"))
