@@ -9,6 +9,7 @@ weight, violations and figure contrasts go to ``_build/browser/report.json`` (an
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -220,3 +221,32 @@ def test_without_a_browser_ci_fails_with_the_install_hint_and_a_laptop_skips(tmp
     local = _run_one_page_test(env)
     assert local.returncode == 0, local.stdout[-2000:]
     assert "1 skipped" in local.stdout and "install it" in local.stdout
+
+
+# --------------------------------------------------------------------------- the report
+
+
+def test_page_results_merge_into_json_and_csv_and_the_benchmark_sums_them(tmp_path, monkeypatch, capsys):
+    import benchmark
+
+    monkeypatch.setattr(pagecheck, "REPORT_DIR", tmp_path)
+    pages = [("book", "a.html", 2_000_000, 900.0), ("book", "b/c.html", 5_000_000, 1500.0),
+             ("assignments", "a.html", 1_000_000, 300.0)]
+    for build, page, size, load in pages:
+        result = pagecheck.PageResult(build, page, load_ms=load, ready_ms=load + 100, check_s=2.0,
+                                      bytes=size, requests=10, figures=[{"src": "x.png", "contrast": 7.5}])
+        pagecheck.save(result)
+    pagecheck.save(pagecheck.PageResult("book", "gone.html"))  # a page no longer built
+    current = {(b, p) for b, p, _, _ in pages}
+    report = pagecheck.merge_reports(current)
+    rows = json.loads(report.read_text())["pages"]
+    assert [(r["build"], r["page"]) for r in rows] == [("assignments", "a.html"), ("book", "a.html"), ("book", "b/c.html")]
+    csv_lines = (tmp_path / "report.csv").read_text().splitlines()
+    assert csv_lines[0].startswith("build,page,load_ms") and len(csv_lines) == 4
+    assert csv_lines[3].endswith(",1,7.5")
+    benchmark.print_browser_report(heaviest=2)
+    out = capsys.readouterr().out
+    assert "pages: 3 (1 assignments, 2 book); weight 8.0 MB in 30 requests" in out
+    assert "load median 900 ms, max 1500 ms" in out
+    heaviest = out.split("heaviest pages", 1)[1].splitlines()[1:3]
+    assert heaviest[0].split()[0] == "book:b/c.html" and heaviest[1].split()[0] == "book:a.html"

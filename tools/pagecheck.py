@@ -64,6 +64,7 @@ ALLOWED_SCRIPT_ERRORS = {
         "declaration throws, but Thebe itself is never started (the book has no Thebe button).",
 }
 FAILED_LOAD = "Failed to load resource"
+REDIRECT = re.compile(r"""<meta\s+http-equiv=["']refresh["']\s+content=["']\d+;\s*url=([^"']+)["']""", re.I)
 # Folders of a build that hold assets, not pages.
 NOT_PAGE_FOLDERS = re.compile(r"^(_|@|reports$)")
 # In dark mode a figure's ink must keep this contrast with the paper behind it (WCAG 1.4.3, text).
@@ -309,29 +310,14 @@ def check_page(browser, base_url: str, html_dir: Path, build: str, page: str, *,
         Problem("failed request", f"{request.failure} {request.url}"))
         if urlparse(request.url).hostname in LOCAL_HOSTS else None)
     try:
-        tab.goto(f"{base_url}/{page}", wait_until="load", timeout=timeout_ms)
-        _wait_until_drawn(tab, problems, timeout_ms)
-        tab.evaluate(_OPEN_ALL)
-        tab.evaluate(_SETTLE)
-        timing = tab.evaluate(_TIMING)
-        result.load_ms, result.ready_ms = round(timing["load"], 1), round(timing["now"], 1)
-        result.bytes, result.requests = int(timing["bytes"]), int(timing["requests"])
-        _check_images(tab, problems)
-        _check_links(tab, base_url, html_dir, page, problems)
-        tab.add_script_tag(content=AXE.read_text(encoding="utf-8"))
-        for mode in ("light", "dark"):
-            if mode == "dark":
-                _go_dark(tab, problems)
-                result.figures = figure_contrast(tab, problems)
-            for violation in tab.evaluate(_AXE, WCAG_TAGS):
-                violation["mode"] = mode
-                covered = any(e.covers(build, page, mode, violation["rule"], violation["target"])
-                              for e in exceptions)
-                (result.excepted if covered else result.violations).append(violation)
-            if screenshots is not None:
-                path = screenshots / build / f"{page.removesuffix('.html')}-{mode}.png"
-                path.parent.mkdir(parents=True, exist_ok=True)
-                tab.screenshot(path=str(path), full_page=True)
+        redirect = REDIRECT.search((html_dir / page).read_text(encoding="utf-8", errors="replace")[:2000]) \
+            if (html_dir / page).is_file() else None
+        if redirect:
+            _follow_redirect(tab, base_url, html_dir, page, redirect.group(1), problems, timeout_ms)
+        else:
+            _check_loaded_page(tab, result, base_url, html_dir, exceptions, screenshots, timeout_ms)
+    except Exception as error:  # a timeout or a page that navigated away: say so, keep the rest
+        problems.append(Problem("check did not finish", f"{type(error).__name__}: {str(error).splitlines()[0]}"))
     finally:
         context.close()
     reported = " ".join(p.detail for p in problems)
@@ -339,6 +325,45 @@ def check_page(browser, base_url: str, html_dir: Path, build: str, page: str, *,
                     for url in dict.fromkeys(failed_loads) if url not in reported)
     result.check_s = round(time.perf_counter() - start, 2)
     return result
+
+
+def _follow_redirect(tab, base_url: str, html_dir: Path, page: str, to: str, problems: list[Problem],
+                     timeout_ms: int) -> None:
+    """A page that only sends the reader on (the root index.html): it must land on a page."""
+    target = (html_dir / page).parent / unquote(to)
+    if not target.is_file():
+        problems.append(Problem("broken link", f"{page} redirects to {to}, which does not exist"))
+        return
+    tab.goto(f"{base_url}/{page}", wait_until="commit", timeout=timeout_ms)
+    tab.wait_for_url(f"**/{target.relative_to(html_dir).as_posix()}", wait_until="load", timeout=timeout_ms)
+
+
+def _check_loaded_page(tab, result: PageResult, base_url: str, html_dir: Path,
+                       exceptions: list[AxeException], screenshots: Path | None, timeout_ms: int) -> None:
+    build, page, problems = result.build, result.page, result.problems
+    tab.goto(f"{base_url}/{page}", wait_until="load", timeout=timeout_ms)
+    _wait_until_drawn(tab, problems, timeout_ms)
+    tab.evaluate(_OPEN_ALL)
+    tab.evaluate(_SETTLE)
+    timing = tab.evaluate(_TIMING)
+    result.load_ms, result.ready_ms = round(timing["load"], 1), round(timing["now"], 1)
+    result.bytes, result.requests = int(timing["bytes"]), int(timing["requests"])
+    _check_images(tab, problems)
+    _check_links(tab, base_url, html_dir, page, problems)
+    tab.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    for mode in ("light", "dark"):
+        if mode == "dark":
+            _go_dark(tab, problems)
+            result.figures = figure_contrast(tab, problems)
+        for violation in tab.evaluate(_AXE, WCAG_TAGS):
+            violation["mode"] = mode
+            covered = any(e.covers(build, page, mode, violation["rule"], violation["target"])
+                          for e in exceptions)
+            (result.excepted if covered else result.violations).append(violation)
+        if screenshots is not None:
+            path = screenshots / build / f"{page.removesuffix('.html')}-{mode}.png"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tab.screenshot(path=str(path), full_page=True)
 
 
 def _script_error(problems: list[Problem], kind: str, text: str) -> None:
@@ -368,15 +393,20 @@ def _wait_until_drawn(tab, problems: list[Problem], timeout_ms: int = TIMEOUT_MS
                 problems.append(Problem("widget not rendered", f"model {model}"))
 
 
+def _short(src: str) -> str:
+    """An image's address for a message (a data: URI cut to its start)."""
+    return src[:48] + "..." if src.startswith("data:") and len(src) > 48 else src
+
+
 def _check_images(tab, problems: list[Problem]) -> None:
     for image in tab.evaluate(_IMAGES):
         alt = (image["alt"] or "").strip()
         name = image["src"].rsplit("/", 1)[-1]
         # docutils writes the file's address as alt text when a notebook output has none
         if not alt or alt == image["src"] or alt.rsplit("/", 1)[-1] == name:
-            problems.append(Problem("image without alt text", image["src"]))
+            problems.append(Problem("image without alt text", _short(image["src"])))
         if not image["loaded"]:
-            problems.append(Problem("image did not load", image["src"]))
+            problems.append(Problem("image did not load", _short(image["src"])))
 
 
 @functools.lru_cache(maxsize=256)
@@ -479,7 +509,7 @@ def figure_contrast(tab, problems: list[Problem]) -> list[dict]:
 
     figures = []
     for image in tab.evaluate(_FIGURES):
-        src = image["src"] if not image["src"].startswith("data:") else image["src"][:40] + "..."
+        src = _short(image["src"])
         sample = {"src": src, **sample_contrast(picture(image["source"]), picture(image["rendered"]))}
         figures.append(sample)
         if sample["contrast"] is not None and sample["contrast"] < FIGURE_CONTRAST:
