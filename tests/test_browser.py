@@ -139,7 +139,7 @@ FAULTS = """
 <img src="no-such-figure.png" alt="A figure that is not there">
 <img src="https://example.org/tracker.png" alt="A picture from another host">
 <span class="math notranslate nohighlight"><code>\\(x^{2}\\)</code></span>
-<div class="math notranslate nohighlight">\\[\\frac{1}{\\]</div>
+<div class="math notranslate nohighlight">\\[x^2^3\\]</div>
 <script type="application/vnd.jupyter.widget-view+json">
 {"version_major": 2, "version_minor": 0, "model_id": "no-such-model"}</script>
 <a href="no-such-page.html">a missing page</a>
@@ -179,7 +179,7 @@ def test_the_checks_find_each_fault_on_a_faulty_page(browser, served, html, tmp_
         ("broken anchor", ""), ("figure illegible", "dark")}
     details = "\n".join(map(str, result.problems))
     for needle in ("example.org/tracker.png", "404", "no-such-figure.png", "a script error on purpose",
-                   "a console error on purpose", "x^{2}", "no-such-model", "no-such-page.html",
+                   "a console error on purpose", "x^{2}", "Double exponent", "no-such-model", "no-such-page.html",
                    "#no-such-term", "#no-such-section"):
         assert needle in details
     assert len([p for p in result.problems if p.kind == "image without alt text"]) == 2
