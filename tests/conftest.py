@@ -97,7 +97,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     when pages were checked)."""
     if hasattr(session.config, "workerinput") or not _BROWSER_RAN:
         return
-    current = {(build, page) for build, folder in pagecheck.BUILDS.items()
+    current = {(build, page) for build, folder in pagecheck.builds().items()
                for page in pagecheck.pages(folder, [])}
     path = pagecheck.merge_reports(current)
     if path is not None and session.config.pluginmanager.hasplugin("terminalreporter"):

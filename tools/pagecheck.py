@@ -42,8 +42,9 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
-BUILDS = {"book": ROOT / "_build" / "html",
-          "assignments": ROOT / "_build" / "assignments" / "_build" / "html"}
+BUILD = ROOT / "_build"
+# The two builds `python3 tools/book.py test` always makes; builds() adds any other.
+BUILDS = {"book": BUILD / "html", "assignments": BUILD / "assignments" / "_build" / "html"}
 REPORT_DIR = ROOT / "_build" / "browser"
 AXE = ROOT / "vendor" / "axe-core" / "axe.min.js"
 
@@ -128,6 +129,15 @@ class AxeException:
 
 
 # --------------------------------------------------------------------------- pages and browser
+
+
+def builds() -> dict[str, Path]:
+    """Every HTML build to check, by name: the book, the assignments build, and any other build
+    made the same way (``_build/NAME/_build/html``, e.g. a student or instructor edition)."""
+    found = dict(BUILDS)
+    for index in sorted(BUILD.glob("*/_build/html/index.html")):
+        found.setdefault(index.parents[2].name, index.parent)
+    return found
 
 
 def pages(html_dir: Path, toc_pages: list[str]) -> list[str]:
