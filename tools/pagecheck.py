@@ -236,7 +236,9 @@ _OPEN_ALL = """() => {
   details.forEach(d => { d.open = true; });
   return closed.length + details.length;
 }"""
+# Wait for the page's scripts to react (two frames) and for its finite transitions to end.
 _SETTLE = """async () => {
+  await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
   const finite = document.getAnimations().filter(a => a.effect && a.effect.getComputedTiming().endTime !== Infinity);
   await Promise.all(finite.map(a => a.finished.catch(() => null)));
 }"""
@@ -330,9 +332,11 @@ def check_page(browser, base_url: str, html_dir: Path, build: str, page: str, *,
         problems.append(Problem("check did not finish", f"{type(error).__name__}: {str(error).splitlines()[0]}"))
     finally:
         context.close()
-    reported = " ".join(p.detail for p in problems)
+    missing = " ".join(p.detail for p in problems if p.kind in {"missing file", "request to another host"})
+    # a 404 also fails the request and logs a console error: say it once
+    problems[:] = [p for p in problems if not (p.kind == "failed request" and p.detail.split()[-1] in missing)]
     problems.extend(Problem("missing file", f"{url} (the browser could not load it)")
-                    for url in dict.fromkeys(failed_loads) if url not in reported)
+                    for url in dict.fromkeys(failed_loads) if url not in missing)
     result.check_s = round(time.perf_counter() - start, 2)
     return result
 
