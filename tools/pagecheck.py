@@ -16,7 +16,11 @@ fails it (a ``Problem``):
 - a WCAG 2.1 A or AA violation found by axe-core (``vendor/axe-core``), in either mode, unless an
   exception covers it (rule, page, reason and, for the theme's own, the upstream issue);
 - in dark mode, a figure whose ink no longer stands out from the paper behind it (contrast
-  sampled from the rendered pixels, see ``figure_contrast``).
+  sampled from the image as the page composites it, see ``figure_contrast``);
+- a check that cannot finish (a page that never loads, a wait that times out).
+
+A page that only redirects (the root ``index.html``) must land on an existing page. Dark mode is
+the one the theme shows a reader whose system prefers dark (its default mode is "auto").
 
 ``check_page`` returns a ``PageResult`` that also holds the page's load time and weight; the
 tests write one JSON file per page and ``merge_reports`` joins them into
@@ -45,7 +49,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"
 # The two builds `python3 tools/book.py test` always makes; builds() adds any other.
 BUILDS = {"book": BUILD / "html", "assignments": BUILD / "assignments" / "_build" / "html"}
-REPORT_DIR = ROOT / "_build" / "browser"
+REPORT_DIR = BUILD / "browser"
 AXE = ROOT / "vendor" / "axe-core" / "axe.min.js"
 
 # The flags this machine's notes give for a headless Chromium that makes no connection of its own.
@@ -483,11 +487,12 @@ def contrast_ratio(first: float, second: float) -> float:
 def sample_contrast(source, rendered) -> dict:
     """Compare a figure's file with how the page drew it.
 
-    ``source`` is the image file (PIL, any mode) and ``rendered`` the screenshot of its picture
-    box (PIL RGB). The *paper* is where the file is transparent, or, for an opaque file, its most
+    ``source`` is the image file (PIL, any mode) and ``rendered`` the same picture as the page
+    draws it (PIL, same size). The *paper* is where the file is transparent, or, for an opaque file, its most
     common colour (its own background); the *ink* is where the file is opaque and near-black
-    (text, axes, lines; relative luminance below ``INK_LUMINANCE``). Returns the luminance of each as the page drew it and their contrast ratio
-    (None when the file has no dark ink, e.g. a photograph).
+    (text, axes, lines; relative luminance below ``INK_LUMINANCE``). Returns the luminance of each
+    as the page drew it and their contrast ratio (None when the file has no dark ink, e.g. a
+    photograph).
     """
     import numpy as np
     from PIL import Image
