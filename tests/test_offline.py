@@ -1,18 +1,11 @@
 """A built page requests nothing from a third-party host: MathJax and the ipywidgets scripts are
-served from the book itself (vendor/), and the welcome page proves it in a real browser."""
+served from the book itself (vendor/). This reads the HTML; tests/test_browser.py proves it on
+every page in a real browser with the network cut off."""
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import http.server
-import os
 import re
-import shutil
-import threading
-from urllib.parse import urlparse
-
-import pytest
 
 from bookcli import ROOT
 
@@ -68,65 +61,3 @@ def test_welcome_page_uses_the_books_own_scripts(html):
         assert f'src="../{script}' in text
     assert 'type="application/vnd.jupyter.widget-state+json"' in text
     assert (html / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2").is_dir()
-
-
-def _chromium() -> str | None:
-    candidates = [os.environ.get("BOOK_CHROMIUM"), shutil.which("chromium"),
-                  shutil.which("chromium-browser"), shutil.which("google-chrome")]
-    return next((c for c in candidates if c), None)
-
-
-@pytest.fixture()
-def local_server(html):
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-    handler = functools.partial(Quiet, directory=str(html))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-
-
-def test_welcome_page_renders_math_and_widget_with_the_network_cut_off(local_server):
-    chromium = _chromium()
-    if chromium is None:
-        pytest.skip("no Chromium found (install Debian's `chromium` or set BOOK_CHROMIUM)")
-    from playwright.sync_api import sync_playwright
-
-    blocked: list[str] = []
-    missing: list[str] = []
-
-    def only_local(route):
-        host = urlparse(route.request.url).hostname
-        if host in {"127.0.0.1", "localhost"} or route.request.url.startswith("data:"):
-            route.continue_()
-        else:
-            blocked.append(route.request.url)
-            route.abort()
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"])
-        page = browser.new_page()
-        page.route("**/*", only_local)
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.on("response", lambda r: missing.append(r.url) if r.status == 404 and not r.url.endswith("favicon.ico") else None)
-        page.goto(f"{local_server}/pages/welcome.html", wait_until="networkidle")
-        page.wait_for_selector("mjx-container", timeout=20_000)
-        page.wait_for_selector(".widget-slider", timeout=20_000)
-        math = page.locator("mjx-container").count()
-        bar = page.locator(".widget-hprogress").count()
-        browser.close()
-    assert blocked == []
-    assert missing == [], "files the page asked the book for and did not find"
-    assert math >= 3, "the welcome page's formulas were not typeset"
-    assert bar == 1, "the linked progress bar of the welcome widget is missing"
-    # sphinx-thebe 0.3.1 declares its constant twice on every page (a known bug; thebe itself is
-    # never loaded because the book has no Thebe button). Any other script error fails the test.
-    assert [e for e in errors if "THEBE_JS_URL" not in e] == []

@@ -2,7 +2,8 @@
 
 Run it with ``python3 tools/book.py benchmark`` (``--no-build`` skips the clean build, ``--no-sem``
 the SEM benchmarks of ``tools/bench_sem.py``, which it runs last; ``--no-history`` does not append
-to the history file).
+to the history file; ``--no-browser`` the summary of the last browser run,
+``_build/browser/report.json``, which the browser tests write).
 Each notebook runs from a fresh kernel in its own folder, as in the book build and under nbmake,
 and its time is split into three parts: **kernel** (starting the kernel), **imports** (the setup
 cell, the first code cell: imports and loading data) and **work** (every other cell). The clean
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import json
 import os
 import platform
 import statistics
@@ -32,6 +34,7 @@ import nbformat
 from nbclient import NotebookClient
 
 import bookcli
+import pagecheck
 
 CHAPTER_TARGET, CHAPTER_LIMIT, BOOK_LIMIT = 10.0, 20.0, 180.0
 HISTORY = Path(__file__).with_name("benchmark_history.csv")
@@ -156,5 +159,38 @@ def main(argv: list[str]) -> int:
 
         print("\nSEM bootstrap (tools/bench_sem.py)")
         sem_benchmark()
+    if "--no-browser" not in argv:
+        print_browser_report()
     over = any(str(row["mark"]).startswith("OVER") for row in rows) or median > CHAPTER_TARGET
     return 1 if over else 0
+
+
+def print_browser_report(heaviest: int = 5) -> None:
+    """Totals of the last browser run over every page (``_build/browser/report.json``, written by
+    ``tests/test_browser.py``), then its heaviest and slowest pages."""
+    path = pagecheck.REPORT_DIR / "report.json"
+    print("\nPages in a browser (last run of tests/test_browser.py)")
+    if not path.is_file():
+        print(f"  no report at {path.relative_to(bookcli.ROOT)}: run `python3 tools/book.py test` "
+              "(or the browser tests alone: .venv/bin/python -m pytest tests/test_browser.py -n 2)")
+        return
+    rows = json.loads(path.read_text(encoding="utf-8"))["pages"]
+    if not rows:
+        print("  the report lists no page")
+        return
+    count = {build: sum(r["build"] == build for r in rows) for build in sorted({r["build"] for r in rows})}
+    loads = sorted(r["load_ms"] for r in rows)
+    print(f"  pages: {len(rows)} ({', '.join(f'{n} {b}' for b, n in count.items())}); "
+          f"weight {sum(r['bytes'] for r in rows) / 1e6:.1f} MB in {sum(r['requests'] for r in rows)} requests; "
+          f"load median {loads[len(loads) // 2]:.0f} ms, max {loads[-1]:.0f} ms; "
+          f"checks {sum(r['check_s'] for r in rows):.0f} s in all (both modes, one browser)")
+    print(f"  problems {sum(len(r['problems']) for r in rows)}, accessibility violations "
+          f"{sum(len(r['violations']) for r in rows)}, excepted {sum(len(r['excepted']) for r in rows)}")
+    width = max(len(f"{r['build']}:{r['page']}") for r in rows)
+    print(f"\n  {'heaviest pages':<{width}}  {'MB':>6}  {'requests':>8}  {'load ms':>7}  {'ready ms':>8}")
+    for r in sorted(rows, key=lambda r: -r["bytes"])[:heaviest]:
+        print(f"  {r['build'] + ':' + r['page']:<{width}}  {r['bytes'] / 1e6:6.2f}  {r['requests']:8d}  "
+              f"{r['load_ms']:7.0f}  {r['ready_ms']:8.0f}")
+    print(f"\n  {'slowest to draw (math and widgets)':<{width}}  {'ready ms':>8}  {'check s':>7}")
+    for r in sorted(rows, key=lambda r: -r["ready_ms"])[:heaviest]:
+        print(f"  {r['build'] + ':' + r['page']:<{width}}  {r['ready_ms']:8.0f}  {r['check_s']:7.1f}")

@@ -6,6 +6,10 @@ the page and the end marker crashes the HTML writer ("unknown node type: solutio
 This extension lets sphinx-exercise build gated solutions as usual and then removes every
 solution node from the page when ``hide_solutions`` is set, so the assignments build shows the
 exercises and nothing of their solutions.
+
+A citation made inside a removed solution leaves a backlink in the chapter's reference list that
+points to nothing (sphinxcontrib-bibtex counts citations when it parses, before the removal), so
+once the page is resolved the backlinks are limited to the citations still on it.
 """
 
 from __future__ import annotations
@@ -42,8 +46,19 @@ class RemoveSolutions(SphinxTransform):
             node.parent.remove(node)
 
 
+def drop_dangling_backrefs(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Keep only the backlinks of each citation whose target is still in ``doctree``."""
+    if not app.config.hide_solutions:
+        return
+    ids = {id_ for node in doctree.findall(nodes.Element) for id_ in node["ids"]}
+    for citation in doctree.findall(nodes.citation):
+        if citation.get("backrefs"):
+            citation["backrefs"] = [ref for ref in citation["backrefs"] if ref in ids]
+
+
 def setup(app: Sphinx) -> dict[str, object]:
     app.setup_extension("sphinx_exercise")
     app.add_directive("solution-start", _BuildGatedSolution, override=True)
     app.add_transform(RemoveSolutions)
+    app.connect("doctree-resolved", drop_dangling_backrefs)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
