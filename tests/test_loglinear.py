@@ -274,14 +274,28 @@ def test_one_test_gets_the_same_tables_wherever_it_runs(counts, fits):
     """An integer seed is combined with the two models' labels: the three-way test is the same
     alone, as the last goodness-of-fit row of hierarchy(), and as drop_tests() of the saturated model."""
     homogeneous, saturated = fits["[system×process][system×knowledge][process×knowledge]"], fits["[system×process×knowledge]"]
+    ll._BOOTSTRAPS.clear()  # recompute each time: the cache would make the equalities trivial
     alone = ll.parametric_bootstrap(homogeneous, saturated, n_sim=300, seed=11)
+    ll._BOOTSTRAPS.clear()
     table = ll.hierarchy(counts, FACTORS, n_sim=300, seed=11)
+    ll._BOOTSTRAPS.clear()
     dropped = ll.drop_tests(saturated, n_sim=300, seed=11)
     assert table.loc[7, "bootstrap_p"] == alone.bootstrap_p == dropped.loc[0, "bootstrap_p"]
+    assert table.loc[7, "null_mean"] == alone.null_mean == dropped.loc[0, "null_mean"]
     other = ll.parametric_bootstrap(homogeneous, saturated, n_sim=300, seed=12)
     assert not np.array_equal(other.statistics, alone.statistics)
     generator = np.random.default_rng(11)
     assert ll.parametric_bootstrap(homogeneous, saturated, n_sim=5, seed=generator).n_sim == 5
+
+
+def test_a_seeded_test_is_computed_once(fits):
+    homogeneous, saturated = fits["[system×process][system×knowledge][process×knowledge]"], fits["[system×process×knowledge]"]
+    first = ll.parametric_bootstrap(homogeneous, saturated, n_sim=50, seed=5)
+    assert ll.parametric_bootstrap(homogeneous, saturated, n_sim=50, seed=5) is first
+    assert ll.parametric_bootstrap(homogeneous, saturated, n_sim=51, seed=5) is not first
+    assert ll.parametric_bootstrap(homogeneous, saturated, n_sim=50, seed=5, alpha=0.01) is not first
+    with pytest.raises(ValueError, match="read-only"):
+        first.statistics[0] = 0.0  # shared results cannot be changed by one caller
 
 
 def test_ipf_refits_equal_statsmodels_refits(counts, fits):
