@@ -187,12 +187,15 @@ def test_nbmake_runs_each_chapter_once_with_its_copy_where_it_has_claims(tmp_pat
 
 
 def test_a_wrong_claim_fails_nbmake(tmp_path):
-    """End to end: a real kernel under nbmake, started in the copies' folder, as the test command runs it."""
-    chapters = _chapter(tmp_path, {"1.23": "x + 1"})
-    copy, = claims.write_copies(tmp_path / "out", chapters=chapters)
-    result = subprocess.run([sys.executable, "-m", "pytest", "--nbmake", "-p", "no:cacheprovider", str(copy)],
-                            capture_output=True, text=True, cwd=tmp_path)
+    """End to end: a real kernel under nbmake, started in the copies' folder inside a _build
+    folder (which nbmake alone would skip), as the test command runs it."""
+    chapters = _chapter(tmp_path, {"1.23": "x + 1", "12": "y"})
+    copy, = claims.write_copies(tmp_path / "_build" / "claims" / "chapters", chapters=chapters)
+    result = subprocess.run([sys.executable, "-m", "pytest", "--nbmake", "-p", "no:cacheprovider",
+                             f"--confcutdir={tmp_path}", str(copy)], capture_output=True, text=True, cwd=tmp_path)
     assert result.returncode == 1, result.stdout
+    assert "1 failed" in result.stdout
+    assert "01_made_up: 1 number(s) in the prose disagree" in result.stdout
     assert "cell m1: the text says 1.23, but x + 1 gives 2.23" in result.stdout
 
 

@@ -33,7 +33,8 @@ Two checks use this file, and the test command runs both:
   so checking costs no extra kernel work. A failing check names the chapter, the markdown cell,
   the text and the computed value. The copies import ``utils`` through a stand-in that loads
   ``chapters/utils/`` exactly as a chapter does, and this file (copied beside them as
-  ``book_claims.py``) for the check itself.
+  ``book_claims.py``) for the check itself. nbmake skips notebooks under any ``_build`` folder,
+  so a generated ``_build/claims/conftest.py`` collects the copies with nbmake's own item.
 
 Command line: ``python3 tools/claims.py check`` (the fast check, all chapters),
 ``python3 tools/claims.py write`` (the copies), ``python3 tools/claims.py uncovered CHAPTER``
@@ -243,6 +244,26 @@ _spec.loader.exec_module(importlib.util.module_from_spec(_spec))
 '''
 
 
+# nbmake collects no notebook inside a folder named _build (to skip jupyter-book's executed
+# copies), so the copies' folder gets a conftest.py that collects them with nbmake's own item. It
+# sits one level above the copies, so that pytest's import mode puts no folder with a `utils`
+# stand-in on the test process's path.
+_CONFTEST = '''"""Written by tools/claims.py: nbmake skips every notebook inside a folder named _build;
+the claims-checked copies in chapters/ beside this file are meant to run, so collect them with
+nbmake's own item."""
+from pathlib import Path
+
+from nbmake.pytest_items import NotebookFile
+
+COPIES = Path(__file__).resolve().parent / "chapters"
+
+
+def pytest_collect_file(file_path, parent):
+    if parent.config.option.nbmake and file_path.suffix == ".ipynb" and file_path.resolve().parent == COPIES:
+        return NotebookFile.from_parent(parent, path=file_path)
+'''
+
+
 def copy_with_checks(chapter: str, output: Path, *, chapters: Path | None = None) -> Path:
     """Write ``output/<chapter>.ipynb``: the chapter with a check cell after each anchor cell."""
     chapters = CHAPTERS if chapters is None else chapters
@@ -275,13 +296,14 @@ def copy_with_checks(chapter: str, output: Path, *, chapters: Path | None = None
 
 def write_copies(output: Path | None = None, *, chapters: Path | None = None) -> list[Path]:
     """Write the checked copy of every chapter with claims into ``output`` (default ``OUTPUT``),
-    with the ``utils`` stand-in and this module beside them (the folder is emptied first);
-    return the copies' paths."""
+    with the ``utils`` stand-in and this module beside them (the folder is emptied first) and a
+    ``conftest.py`` in its parent that lets nbmake collect them there; return the copies' paths."""
     chapters = CHAPTERS if chapters is None else chapters
     output = OUTPUT if output is None else output
     if output.exists():
         shutil.rmtree(output)
     (output / "utils").mkdir(parents=True)
+    (output.parent / "conftest.py").write_text(_CONFTEST, encoding="utf-8")
     stand_in = (chapters / "utils" / "__init__.py").resolve()
     (output / "utils" / "__init__.py").write_text(_STAND_IN.format(chapters_utils=str(stand_in)), encoding="utf-8")
     shutil.copyfile(Path(__file__), output / f"{RUNTIME}.py")
