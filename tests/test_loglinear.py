@@ -523,3 +523,16 @@ def test_a_boundary_estimate_warns_with_its_cells():
     with pytest.warns(ll.LoglinearWarning, match=r"does not exist.*a, c, e; b, d, f"):
         result = ll.fit(table, "A*B + A*C + B*C")
     assert not result.fitted["forced_zero"].any()
+
+
+# --------------------------------------------------------------------------- explorer
+
+
+def test_model_explorer_starts_where_its_static_figure_is(counts):
+    from utils import widgets
+
+    box = widgets.model_explorer(counts)
+    assert box.children[0].value == "[system][process][knowledge]"
+    assert widgets.model_explorer(counts, start="[system×process×knowledge]").children[0].value == "[system×process×knowledge]"
+    with pytest.raises(ValueError, match="start must be one of the hierarchy's models .* got 'homogeneous'"):
+        widgets.model_explorer(counts, start="homogeneous")
