@@ -7,7 +7,7 @@ The figures with several panels draw their heatmaps with matplotlib's ``pcolorme
 ``text`` per cell (the annotated heatmap of matplotlib's gallery) rather than ``seaborn.heatmap``:
 seaborn draws the whole figure once per heatmap to check whether tick labels overlap, so a grid
 of 16 panels cost 16 full draws (8 s of CPU for the rule comparison of chapter 11; one draw
-now). The single-panel agreement map keeps seaborn.
+now). The single-panel agreement map uses the same helper, which halves its drawing time too.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import seaborn as sns
 from matplotlib.colors import BoundaryNorm, Colormap, ListedColormap, Normalize, to_rgb
 from matplotlib.patches import Patch
 
@@ -125,9 +124,10 @@ def agreement_map(grid: pd.DataFrame, *, marked: tuple[float, float] | None = No
     """
     wide = grid.pivot(index="high", columns="low", values="agreement").sort_index(ascending=False)
     fig, ax = plt.subplots(figsize=(6.4, 5.2), layout="constrained")
-    sns.heatmap(wide, ax=ax, cmap="viridis", vmin=0, vmax=1, square=True,
-                cbar_kws={"label": "share of the 21 propositions met"},
-                xticklabels=[f"{v:.2f}" for v in wide.columns], yticklabels=[f"{v:.2f}" for v in wide.index])
+    labelled = wide.set_axis([f"{v:.2f}" for v in wide.index], axis=0).set_axis([f"{v:.2f}" for v in wide.columns], axis=1)
+    mesh = _heatmap(ax, labelled, cmap=plt.get_cmap("viridis"), norm=Normalize(0, 1), linewidth=0)
+    fig.colorbar(mesh, ax=ax, label="share of the 21 propositions met")
+    ax.tick_params(axis="x", rotation=90)
     if marked is not None:
         column = int(np.argmin(np.abs(wide.columns.to_numpy() - marked[0])))
         row = int(np.argmin(np.abs(wide.index.to_numpy() - marked[1])))
