@@ -2,12 +2,15 @@
 
 Three independent checks of the fits: closed forms (independence), a 15-line iterative
 proportional fitting (IPF) written here, and R's loglin()/glm() (tests/reference/loglinear.R and
-the CSV it writes).
+the CSV it writes). The bootstrap is checked against statsmodels refits of the same simulated
+tables and, statistically, against R's own bootstrap (tests/reference/loglinear_bootstrap.R).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +24,7 @@ from utils import loglinear as ll
 
 FACTORS = ["system", "process", "knowledge"]
 REFERENCE = Path(__file__).parent / "reference" / "loglinear_r.csv"
+BOOTSTRAP_REFERENCE = Path(__file__).parent / "reference" / "loglinear_bootstrap_r.csv"
 HOMOGENEOUS = "system*process + system*knowledge + process*knowledge"
 
 
@@ -117,7 +121,7 @@ def test_against_r_loglin_and_glm(fits):
             assert result.deviance == pytest.approx(value, abs=1e-4), row.terms
         for value in (row.loglin_x2, row.glm_x2):
             assert result.pearson_chi2 == pytest.approx(value, abs=1e-4), row.terms
-        assert row.loglin_df == row.glm_df
+        assert row.loglin_df == row.glm_df == result.nominal_df, row.terms
         if result.fitted["forced_zero"].any() and row.loglin_df > 0:
             assert result.df < row.loglin_df, row.terms
         else:
@@ -204,9 +208,11 @@ def test_generic_factor_names_and_order():
 def test_hierarchy_table(counts, fits):
     table = ll.hierarchy(counts, FACTORS)
     assert list(table["model"]) == list(fits)
-    assert list(table.columns) == ["model", "G2", "X2", "df", "p", "AIC", "forced_zero", "below_5"]
+    assert list(table.columns) == ["model", "G2", "X2", "df", "nominal_df", "p", "AIC", "forced_zero", "below_5"]
     assert list(table["forced_zero"]) == [0, 6, 0, 3, 6, 9, 3, 9, 12]
     assert list(table["df"]) == [28, 18, 24, 20, 14, 10, 16, 6, 0]
+    # nominal df = 36 − parameters of the hierarchical closure (R's loglin agrees, see above)
+    assert list(table["nominal_df"]) == [28, 22, 24, 22, 18, 16, 18, 12, 0]
     for row, result in zip(table.itertuples(index=False), fits.values()):
         assert row.G2 == pytest.approx(result.deviance) and row.AIC == pytest.approx(result.aic)
     assert table.loc[0, "model"] == "[system][process][knowledge]"
@@ -254,10 +260,145 @@ def test_parametric_bootstrap_is_reproducible(fits):
     assert first.bootstrap_p == second.bootstrap_p
     exceed = (first.statistics >= first.delta_g2 - 1e-8 * first.delta_g2).sum()
     assert first.bootstrap_p == (1 + exceed) / 41
+    assert first.mc_se == pytest.approx(np.sqrt(first.bootstrap_p * (1 - first.bootstrap_p) / 40))
     assert (first.statistics > -1e-8).all()
     assert first.delta_df == 6 and first.asymptotic_p == pytest.approx(stats.chi2.sf(first.delta_g2, 6))
-    assert 0 < first.seconds_per_replicate < 0.05
-    assert "bootstrap p" in str(first)
+    assert first.nominal_delta_df == 12
+    assert first.asymptotic_p_nominal == pytest.approx(stats.chi2.sf(first.delta_g2, 12))
+    assert first.null_mean == pytest.approx(first.statistics.mean())
+    text = str(first)
+    assert "bootstrap p" in text and "one-sided in ΔG²" in text and "Monte Carlo s.e." in text
+
+
+def test_one_test_gets_the_same_tables_wherever_it_runs(counts, fits):
+    """An integer seed is combined with the two models' labels: the three-way test is the same
+    alone, as the last goodness-of-fit row of hierarchy(), and as drop_tests() of the saturated model."""
+    homogeneous, saturated = fits["[system×process][system×knowledge][process×knowledge]"], fits["[system×process×knowledge]"]
+    ll._BOOTSTRAPS.clear()  # recompute each time: the cache would make the equalities trivial
+    alone = ll.parametric_bootstrap(homogeneous, saturated, n_sim=300, seed=11)
+    ll._BOOTSTRAPS.clear()
+    table = ll.hierarchy(counts, FACTORS, n_sim=300, seed=11)
+    ll._BOOTSTRAPS.clear()
+    dropped = ll.drop_tests(saturated, n_sim=300, seed=11)
+    assert table.loc[7, "bootstrap_p"] == alone.bootstrap_p == dropped.loc[0, "bootstrap_p"]
+    assert table.loc[7, "null_mean"] == alone.null_mean == dropped.loc[0, "null_mean"]
+    other = ll.parametric_bootstrap(homogeneous, saturated, n_sim=300, seed=12)
+    assert not np.array_equal(other.statistics, alone.statistics)
+    generator = np.random.default_rng(11)
+    assert ll.parametric_bootstrap(homogeneous, saturated, n_sim=5, seed=generator).n_sim == 5
+
+
+def test_a_seeded_test_is_computed_once(fits):
+    homogeneous, saturated = fits["[system×process][system×knowledge][process×knowledge]"], fits["[system×process×knowledge]"]
+    first = ll.parametric_bootstrap(homogeneous, saturated, n_sim=50, seed=5)
+    assert ll.parametric_bootstrap(homogeneous, saturated, n_sim=50, seed=5) is first
+    assert ll.parametric_bootstrap(homogeneous, saturated, n_sim=51, seed=5) is not first
+    assert ll.parametric_bootstrap(homogeneous, saturated, n_sim=50, seed=5, alpha=0.01) is not first
+    with pytest.raises(ValueError, match="read-only"):
+        first.statistics[0] = 0.0  # shared results cannot be changed by one caller
+
+
+def test_ipf_refits_equal_statsmodels_refits(counts, fits):
+    """The bootstrap's batched IPF (with its statsmodels fallback) gives, table by table, the G²
+    that fit() (statsmodels' IRLS, the taught method) gives on the same simulated tables; among
+    them are tables with new zero margins and tables whose estimate is on the boundary."""
+    rng = np.random.default_rng(3)
+    homogeneous = fits["[system×process][system×knowledge][process×knowledge]"]
+    probabilities = homogeneous.fitted["fitted"].to_numpy() / homogeneous.n
+    tables = rng.multinomial(homogeneous.n, probabilities / probabilities.sum(), size=300).astype(float)
+    for label in ("[system×process][system×knowledge]", "[system×process][system×knowledge][process×knowledge]"):
+        model = fits[label]
+        fast = ll._deviances(model, tables)
+        for i in range(0, 300, 10):
+            simulated = counts.assign(count=tables[i].astype(int))
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ll.LoglinearWarning)  # boundary tables: limiting fit
+                slow = ll.fit(simulated, model.terms).deviance
+            assert fast[i] == pytest.approx(slow, abs=1e-6), (label, i)
+
+
+def test_ipf_converges_to_the_fitted_margins_and_flags_boundary_tables():
+    # Two tables of the 2×2×2 boundary example (see the last test of this file) and one ordinary
+    # table, under no-three-way-interaction: IPF converges on the ordinary table only.
+    boundary = np.array([0, 3, 4, 2, 5, 1, 6, 0], dtype=float).reshape(2, 2, 2)
+    ordinary = boundary + 1
+    fitted, converged = ll._ipf(np.stack([boundary, ordinary]), [(0, 1), (0, 2), (1, 2)])
+    assert converged.tolist() == [False, True]
+    for axes in [(2,), (1,), (0,)]:
+        np.testing.assert_allclose(fitted[1].sum(axis=axes), ordinary.sum(axis=axes), atol=1e-8)
+
+
+def test_bootstrap_agrees_with_r(counts):
+    """Every nested test of the chapter against R's loglin bootstrap with 20,000 tables (its own
+    random numbers): p and the mean of ΔG² within 4 combined Monte Carlo standard errors."""
+    reference = pd.read_csv(BOOTSTRAP_REFERENCE)
+    assert len(reference) == 11
+    n_sim = 4000
+    for row in reference.itertuples(index=False):
+        smaller, larger = ll.fit(counts, row.smaller), ll.fit(counts, row.larger)
+        result = ll.parametric_bootstrap(smaller, larger, n_sim=n_sim, seed=2024)
+        assert result.delta_g2 == pytest.approx(row.delta_g2, abs=1e-6), row.test
+        p_r = row.bootstrap_p
+        se = np.sqrt(max(p_r, 1 / n_sim) * (1 - p_r) / n_sim + p_r * (1 - p_r) / row.n_sim)
+        assert abs(result.bootstrap_p - p_r) < 4 * se + 1 / n_sim, row.test
+        se_mean = np.sqrt(result.statistics.var() / n_sim + row.sd_delta_g2**2 / row.n_sim)
+        assert abs(result.null_mean - row.mean_delta_g2) < 4 * se_mean, row.test
+
+
+def test_which_df_the_nested_tests_need():
+    """R's bootstrap (independent of the book's code) settles which df describe ΔG² under the null:
+    the zero-adjusted Δdf when both models force the same cells to zero (the three-way test: 6;
+    dropping system×knowledge: 4), the nominal Δdf when the larger model forces cells the smaller
+    does not (dropping process×knowledge: adjusted 8, nominal 6; system×process: 10 and 6)."""
+    reference = pd.read_csv(BOOTSTRAP_REFERENCE).set_index("test")
+    means = reference["mean_delta_g2"]
+    assert abs(means["fit of system*process + system*knowledge + process*knowledge"] - 6) < 0.5
+    assert abs(means["drop system*knowledge"] - 4) < 0.5
+    assert abs(means["drop process*knowledge"] - 6) < 0.5
+    assert abs(means["drop system*process"] - 6) < 0.5
+
+
+def test_drop_term_keeps_the_lower_order_parts():
+    homogeneous = (("system", "process"), ("system", "knowledge"), ("process", "knowledge"))
+    assert ll.drop_term(homogeneous, ("system", "process")) == (("system", "knowledge"), ("process", "knowledge"))
+    assert ll.drop_term((("system", "process", "knowledge"),), ("system", "process", "knowledge"),
+                        FACTORS) == homogeneous
+    assert ll.drop_term((("system", "process"), ("knowledge",)), ("knowledge",)) == (("system", "process"),)
+    with pytest.raises(ValueError, match=r"not a generating term.*drop one of \[system×process\]"):
+        ll.drop_term((("system", "process"), ("knowledge",)), ("system",))
+    with pytest.raises(ValueError, match="no term"):
+        ll.drop_term((("system",),), ("system",))
+
+
+def test_drop_tests_name_the_term_dropped(fits):
+    table = ll.drop_tests(fits["[system×process][system×knowledge][process×knowledge]"], n_sim=200, seed=1)
+    assert list(table["term"]) == ["system×process", "system×knowledge", "process×knowledge"]
+    assert list(table["smaller"]) == ["[system×knowledge][process×knowledge]", "[system×process][process×knowledge]",
+                                      "[system×process][system×knowledge]"]
+    assert list(table["delta_df"]) == [10, 4, 8] and list(table["nominal_delta_df"]) == [6, 4, 6]
+    assert set(table["verdict"]) <= {"needed", "not shown", "borderline"}
+    assert not table.isna().any().any()
+
+
+def test_hierarchy_with_the_bootstrap(counts):
+    table = ll.hierarchy(counts, FACTORS, n_sim=200, seed=3)
+    assert list(table.columns) == ["model", "G2", "X2", "df", "nominal_df", "p", "bootstrap_p", "mc_se",
+                                   "null_mean", "verdict", "AIC", "forced_zero", "below_5"]
+    assert table.loc[8, "verdict"] == "fits exactly" and table.loc[8, "bootstrap_p"] == 1.0
+    assert set(table.loc[:7, "verdict"]) <= {"rejected", "not rejected", "borderline"}
+    assert (table.loc[:7, "bootstrap_p"] >= 1 / 201).all()
+    assert not table.isna().any().any()
+
+
+def test_verdicts_are_borderline_within_three_monte_carlo_errors(fits):
+    homogeneous, saturated = fits["[system×process][system×knowledge][process×knowledge]"], fits["[system×process×knowledge]"]
+    result = ll.parametric_bootstrap(homogeneous, saturated, n_sim=100, seed=1)
+    near = dataclasses.replace(result, bootstrap_p=0.06, mc_se=np.sqrt(0.06 * 0.94 / 100))
+    assert near.verdict.label == "borderline" and "borderline" in str(near)
+    far = dataclasses.replace(result, n_sim=100_000, bootstrap_p=0.06, mc_se=np.sqrt(0.06 * 0.94 / 1e5))
+    assert far.verdict.label == "not supported" and "not shown" in str(far)
+    assert "one-sided in ΔG²" in far.verdict.test
+    assert ll.parametric_bootstrap(homogeneous, saturated, n_sim=100, seed=1, alpha=0.001).alpha == 0.001
 
 
 def test_expected_below_5(fits):
@@ -300,6 +441,8 @@ def test_monte_carlo_is_reproducible_and_matches_asymptotics(counts):
     assert a.g2 == pytest.approx(lr.statistic) and a.df == 4
     assert a.mc_p_g2 >= 1 / 2001
     assert a.dropped_rows == [] and a.dropped_columns == []
+    assert a.verdict.label == "supported" and "upper tail" in a.verdict.test
+    assert "verdict at α = 0.05" in a.summary()
 
 
 def test_monte_carlo_drops_an_empty_row():
@@ -348,6 +491,20 @@ def test_bad_input_is_named(counts):
         ll.hierarchy(counts, ["system"])
     with pytest.raises(ValueError, match="negative counts"):
         ll.monte_carlo_independence([[1, -2], [3, 4]])
+    with pytest.raises(ValueError, match="n_sim must be a whole number of at least 1, got 0"):
+        ll.monte_carlo_independence([[1, 2], [3, 4]], n_sim=0)
+
+
+def test_bad_bootstrap_input_is_named(fits):
+    small, large = fits["[system×process][system×knowledge]"], fits["[system×process][system×knowledge][process×knowledge]"]
+    with pytest.raises(ValueError, match="n_sim must be a whole number of at least 1, got 0"):
+        ll.parametric_bootstrap(small, large, n_sim=0)
+    with pytest.raises(ValueError, match="alpha must lie strictly between 0 and 1, got 2"):
+        ll.parametric_bootstrap(small, large, n_sim=10, alpha=2)
+    with pytest.raises(ValueError, match="seed must be a whole number of at least 0, got -1"):
+        ll.parametric_bootstrap(small, large, n_sim=10, seed=-1)
+    with pytest.raises(TypeError, match="LoglinearFit"):
+        ll.drop_tests("not a fit")
 
 
 def test_a_glm_that_does_not_converge_raises(counts, monkeypatch):
@@ -366,3 +523,16 @@ def test_a_boundary_estimate_warns_with_its_cells():
     with pytest.warns(ll.LoglinearWarning, match=r"does not exist.*a, c, e; b, d, f"):
         result = ll.fit(table, "A*B + A*C + B*C")
     assert not result.fitted["forced_zero"].any()
+
+
+# --------------------------------------------------------------------------- explorer
+
+
+def test_model_explorer_starts_where_its_static_figure_is(counts):
+    from utils import widgets
+
+    box = widgets.model_explorer(counts)
+    assert box.children[0].value == "[system][process][knowledge]"
+    assert widgets.model_explorer(counts, start="[system×process×knowledge]").children[0].value == "[system×process×knowledge]"
+    with pytest.raises(ValueError, match="start must be one of the hierarchy's models .* got 'homogeneous'"):
+        widgets.model_explorer(counts, start="homogeneous")

@@ -340,13 +340,18 @@ def build(*, hide_solutions: bool = False) -> int:
 
 def test(extra: list[str]) -> int:
     """Clean build (with and without solutions), then every pytest test and, under nbmake, every
-    notebook in chapters/ and pages/ and every student notebook the build wrote."""
+    notebook in chapters/ (as its claims-checked copy where it has claims) and pages/ and every
+    student notebook the build wrote."""
     if BUILD.exists():
         shutil.rmtree(BUILD)
     status = build() or build(hide_solutions=True)
     env = dict(os.environ, BOOK_REQUIRE_BUILD="1")
+    # A chapter whose sidecar has claims runs as a copy that also checks its prose's numbers.
+    from claims import nbmake_targets
+
+    chapters = [str(path) for path in nbmake_targets()]
     command = [sys.executable, "-m", "pytest", "-n", "2", "--nbmake", "--nbmake-timeout=120",
-               "tests", "chapters", "pages", str(NOTEBOOKS.relative_to(ROOT) / "student"), *extra]
+               "tests", *chapters, "pages", str(NOTEBOOKS.relative_to(ROOT) / "student"), *extra]
     tests = subprocess.run(command, cwd=ROOT, env=env).returncode
     if status:
         print("book: tests FAILED because the book build failed (see above)", file=sys.stderr)

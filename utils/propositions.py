@@ -131,8 +131,8 @@ def dashboard(counts: pd.DataFrame, rule: Binning = DASHBOARD_RULE) -> dict[str,
     The rule's basis is taken over all 36 cells, unless ``rule.per_panel`` asks for each panel
     on its own.
     """
-    panels = tallies.table8(counts)["by process"]
-    panels = {name: panel for name, panel in panels.items() if name != tallies.TOTAL}
+    panels = {process: tallies.crosstab(counts, "knowledge", "system", totals=False, where={"process": process})
+              for process in tallies.PROCESSES}  # Table 8's process panels, without its Total panel
     if rule.per_panel:
         return {name: rule.codes(panel) for name, panel in panels.items()}
     wide = pd.concat(panels, axis=1)

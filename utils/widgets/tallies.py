@@ -60,12 +60,15 @@ def dashboard_explorer(counts: pd.DataFrame) -> widgets.VBox:
     return widgets.VBox([choice, output])
 
 
-def model_explorer(counts: pd.DataFrame) -> widgets.VBox:
-    """Choose a log-linear model; see its fit and where its residuals are large."""
+def model_explorer(counts: pd.DataFrame, start: str = "[system][process][knowledge]") -> widgets.VBox:
+    """Choose a log-linear model of the standard hierarchy, starting at ``start`` (a label of
+    ``loglinear.standard_models``); see its fit and where its residuals are large."""
     from utils import loglinear
 
     models = loglinear.standard_models(["system", "process", "knowledge"])
-    choice = widgets.Dropdown(options=list(models), value=list(models)[-2], description="Model",
+    if start not in models:
+        raise ValueError(f"start must be one of the hierarchy's models ({', '.join(models)}), got {start!r}")
+    choice = widgets.Dropdown(options=list(models), value=start, description="Model",
                               style=_STYLE, layout=widgets.Layout(width="40em"))
 
     def draw(label: str) -> None:
