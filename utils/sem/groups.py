@@ -341,7 +341,7 @@ def _build(desc: str, sub: pd.DataFrame, group: str, groups: list[Any], equal: t
                 key = ("~1", v) if scalar else ("~1", v, gi)
                 alpha_index[j] = position(key, float(mean[obs.index(v)]))
                 rows.append((v, "~1", "", "", int(alpha_index[j]), np.nan))
-        cov = np.cov(x, rowvar=False, bias=True)
+        cov = np.atleast_2d(np.cov(x, rowvar=False, bias=True))
         if np.linalg.eigvalsh(cov).min() <= 1e-10 * np.abs(cov).max():
             raise SemError(f"the sample covariance matrix of group {g!r} is not positive definite")
         built.append(_GroupModel(g, model, n, mean, cov, index, nu_index, nu_fixed, alpha_index, alpha_fixed, rows))
@@ -496,8 +496,9 @@ def _fit_table(built: list[_GroupModel], theta: np.ndarray) -> dict[str, float]:
     pvalue = float(stats.chi2.sf(chi2, df)) if df > 0 else np.nan
     d_model, d_base = max(chi2 - df, 0.0), max(base - base_df, 0.0)
     cfi = 1.0 if max(d_model, d_base) == 0 else 1 - d_model / max(d_model, d_base)
-    tli = (base / base_df - chi2 / df) / (base / base_df - 1) if df > 0 else np.nan
-    rmsea = np.sqrt(max(0.0, (chi2 - df) / (total * df))) * np.sqrt(len(built)) if df > 0 else np.nan
+    # a saturated model (df 0): TLI 1 and RMSEA 0, as lavaan reports them
+    tli = (base / base_df - chi2 / df) / (base / base_df - 1) if df > 0 else 1.0
+    rmsea = np.sqrt(max(0.0, (chi2 - df) / (total * df))) * np.sqrt(len(built)) if df > 0 else 0.0
     return {
         "chi2": float(chi2), "df": int(df), "pvalue": pvalue, "cfi": float(min(cfi, 1.0)), "tli": float(tli),
         "rmsea": float(rmsea), "srmr": float(srmr), "loglik": float(loglik),
@@ -644,7 +645,7 @@ def _resample(built: list[_GroupModel], data: pd.DataFrame, group: str) -> list[
     out = []
     for gm in built:
         x = data.loc[data[group] == gm.name, gm.model.vars["observed"]].to_numpy(dtype=float)
-        out.append(dataclasses.replace(gm, n=x.shape[0], mean=x.mean(axis=0), cov=np.cov(x, rowvar=False, bias=True)))
+        out.append(dataclasses.replace(gm, n=x.shape[0], mean=x.mean(axis=0), cov=np.atleast_2d(np.cov(x, rowvar=False, bias=True))))
     return out
 
 
