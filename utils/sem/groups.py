@@ -48,6 +48,11 @@ regressions and intercepts equal. χ², logL, AIC and BIC within 1e-7; CFI, TLI,
 within 1e-6; df and npar exactly; every estimate, standard error and std_all within 2e-5 (the
 tests use 0.01 for χ², logL, AIC, BIC and 0.001 for the rest).
 
+Variances are unbounded, as in lavaan and :func:`utils.sem.fit` (semopy bounds them at 0): a
+Heywood case gives lavaan's negative estimate, its standard error from the same expected
+information, and a :class:`SemWarning` naming the variable and the group (a two-group Heywood
+case, configural and metric, matches lavaan in ``tests/test_sem_heywood.py``).
+
 Not covered: missing data (rows with a missing value are dropped, with a warning, as lavaan's
 listwise default; no FIML), ``CONSTRAINT(...)`` lines and intercept lines (``x1 ~ 1``) in the
 description, equality sets other than the three above (residuals, residual covariances, latent
@@ -313,7 +318,10 @@ def _build(desc: str, sub: pd.DataFrame, group: str, groups: list[Any], equal: t
             if not param.active:  # a fixed loading, an observed exogenous (co)variance
                 rows.append((lhs, op, rhs, label, -1, float(param.start)))
                 continue
-            index.append(position(key, float(param.start), param.bound))
+            # variances unbounded, as in lavaan and fit(): a Heywood case shows as lavaan's negative
+            # estimate (and is warned about) instead of a variance stuck at semopy's bound 0
+            bound = (None, None) if param.bound == (0, None) else param.bound
+            index.append(position(key, float(param.start), bound))
             rows.append((lhs, op, rhs, label, index[-1], np.nan))
         index = np.array(index, dtype=int)
         mean = x.mean(axis=0)
@@ -546,6 +554,16 @@ def _estimates(built: list[_GroupModel], theta: np.ndarray, se: np.ndarray | Non
     return pd.DataFrame.from_records(records, columns=ESTIMATE_COLUMNS)
 
 
+def _warn_heywood(estimates: pd.DataFrame, group: str) -> None:
+    """Warn with SemWarning for every negative free variance, naming the variable and the group."""
+    variances = estimates[(estimates["op"] == "~~") & (estimates["lhs"] == estimates["rhs"]) & (estimates["se"] != 0)]
+    for row in variances[variances["est"] < 0].itertuples():
+        warnings.warn(
+            f"negative variance estimate for {row.lhs} in group {row.group!r} of {group!r} ({row.est:.4g}): "
+            "a Heywood case; the model may be misspecified or the group too small", SemWarning, stacklevel=3,
+        )
+
+
 # --------------------------------------------------------------------------- public API
 
 
@@ -580,8 +598,10 @@ def fit_groups(
         warnings.warn("the information matrix is singular: the model is not identified; no standard errors",
                       SemWarning, stacklevel=2)
         se = None
+    estimates = _estimates(built, theta, se)
+    _warn_heywood(estimates, group)
     return GroupFit(
-        fit_table=_fit_table(built, theta), estimates=_estimates(built, theta, se), groups=groups,
+        fit_table=_fit_table(built, theta), estimates=estimates, groups=groups,
         equal=equal, desc=desc, group=group, n_by_group={gm.name: gm.n for gm in built},
     )
 
