@@ -5,7 +5,8 @@ multi-group constraints, likelihood-ratio tests, indirect effects and the bootst
 book's notes on semopy). This package adds them, verified against lavaan:
 
 - ``fit`` (one group) → ``SemFit`` with ``fit_table`` (chi2, df, pvalue, cfi, tli, rmsea,
-  srmr, loglik, aic, bic, …) and ``estimates`` (a lavaan-like parameter table);
+  srmr, loglik, aic, bic, …), ``estimates`` (a lavaan-like parameter table) and ``vcov()`` (the
+  parameter covariance, as lavaan's ``vcov()``; ``GroupFit.vcov()`` likewise);
 - ``fit_groups`` (several groups, parameters held equal by set or by label), ``lr_test``
   (nested models) and the invariance sequence;
 - ``indirect_effects`` (nonparametric bootstrap, percentile and bias-corrected intervals, the
