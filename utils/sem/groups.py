@@ -683,6 +683,66 @@ def invariance(desc: str, data: pd.DataFrame, group: str, *, ftol: float = 1e-12
     return pd.DataFrame(rows).set_index("model")
 
 
+def _with_label(desc: str, lhs: str, rhs: str, label: str) -> str:
+    """``desc`` with the regression ``lhs ~ rhs`` labelled ``label``; SemError if the model has
+    no such term, or if the term already carries a label or a fixed value."""
+    lines = desc.splitlines()
+    for i, line in enumerate(lines):
+        code, hash_, comment = line.partition("#")
+        if "~" not in code or "=~" in code or "~~" in code:
+            continue
+        left, right = code.split("~", 1)
+        if [v.strip() for v in left.split(",")] != [lhs]:
+            continue
+        terms = [t.strip() for t in right.split("+")]
+        names = [t.split("*")[-1].strip() for t in terms]
+        if rhs not in names:
+            continue
+        j = names.index(rhs)
+        if "*" in terms[j]:
+            raise SemError(f"the path {lhs} ~ {rhs} already has a label or value ({terms[j]}): "
+                           "hold that label equal with fit_groups(..., equal=[label]) instead")
+        terms[j] = f"{label}*{rhs}"
+        lines[i] = f"{left.rstrip()} ~ {' + '.join(terms)}" + (f" {hash_}{comment}" if hash_ else "")
+        return "\n".join(lines)
+    raise SemError(f"the model has no regression path {lhs} ~ {rhs}")
+
+
+def path_equality(desc: str, data: pd.DataFrame, group: str, paths: Sequence[str], *,
+                  baseline: Sequence[str] = ("loadings",), ftol: float = 1e-12) -> pd.DataFrame:
+    """Likelihood-ratio tests of each regression path (``"textual ~ visual"``) held equal across
+    groups, against a stated ``baseline``: the model with the sets or labels of ``baseline``
+    held equal (default ``("loadings",)``, metric invariance, the prerequisite for comparing
+    structural paths across groups; ``()`` is the configural baseline).
+
+    For each path the baseline is refitted with that one path held equal as well
+    (``equal = (*baseline, label)``) and compared with :func:`lr_test` (χ² difference, df 1,
+    asymptotic p). Returns one row per path, indexed by the path: est_<group> (the baseline's
+    estimate in each group, groups in order of appearance), chi2_diff, df_diff, pvalue and
+    baseline (what was held equal in the baseline, as text). The same test by hand:
+    ``lr_test(fit_groups(labelled_desc, data, group, equal=[*baseline, label]),
+    fit_groups(desc, data, group, equal=baseline))``. Matches lavaan's ``anova()`` on the metric
+    and configural baselines (``tests/test_sem_metric_paths.py``)."""
+    if isinstance(paths, str):
+        paths = [paths]
+    if isinstance(baseline, str):
+        baseline = (baseline,)
+    parsed = [_parse_path(p) for p in paths]
+    base = fit_groups(desc, data, group, equal=tuple(baseline), ftol=ftol)
+    taken = set(_labels(desc)[1])
+    label = next(f"equal_path{i}" for i in range(len(taken) + 1) if f"equal_path{i}" not in taken)
+    rows = []
+    for path, (lhs, rhs) in zip(paths, parsed):
+        est = base.estimates[(base.estimates["op"] == "~") & (base.estimates["lhs"] == lhs)
+                             & (base.estimates["rhs"] == rhs)].set_index("group")["est"]
+        held = fit_groups(_with_label(desc, lhs, rhs, label), data, group, equal=(*baseline, label), ftol=ftol)
+        test = lr_test(held, base)
+        rows.append({"path": path, **{f"est_{g}": float(est[g]) for g in base.groups},
+                     "chi2_diff": test["chi2_diff"], "df_diff": int(test["df_diff"]), "pvalue": test["pvalue"],
+                     "baseline": ", ".join(baseline) if baseline else "configural"})
+    return pd.DataFrame(rows).set_index("path")
+
+
 def _parse_path(path: str) -> tuple[str, str]:
     if "~" not in path or "=~" in path or "~~" in path:
         raise SemError(f"path {path!r} is not a regression written 'lhs ~ rhs'")
