@@ -14,6 +14,9 @@ book's notes on semopy). This package adds them, verified against lavaan:
 - ``indirect_effects`` (nonparametric bootstrap, percentile and bias-corrected intervals, the
   Monte Carlo SE of each interval end, one-sided bootstrap p-values, the draws in
   ``attrs["draws"]``);
+- ``monte_carlo_effects`` (Monte Carlo intervals of indirect effects and of their group
+  difference from N(θ̂, vcov), per group and under equality constraints such as metric
+  invariance);
 - ``verdicts`` (the verdict of each row of a resampled table for a stated direction, borderline
   within 3 Monte Carlo SE, through ``utils.inference``).
 """
@@ -22,4 +25,5 @@ from utils.sem.errors import SemError, SemWarning
 from utils.sem.single import SemFit, fit
 from utils.sem.bootstrap import indirect_effects
 from utils.sem.groups import GroupFit, fit_groups, invariance, lr_test, path_differences, path_equality
+from utils.sem.montecarlo import monte_carlo_effects
 from utils.sem.verdicts import verdicts
