@@ -13,7 +13,8 @@ book's notes on semopy). This package adds them, verified against lavaan:
   permutation tests);
 - ``indirect_effects`` (nonparametric bootstrap, percentile and bias-corrected intervals, the
   Monte Carlo SE of each interval end, one-sided bootstrap p-values, the draws in
-  ``attrs["draws"]``);
+  ``attrs["draws"]``; latent models and groups fitted jointly under ``equal=`` by batched
+  Fisher scoring, ``utils.sem.scoring``, checked resample by resample against lavaan);
 - ``monte_carlo_effects`` (Monte Carlo intervals of indirect effects and of their group
   difference from N(θ̂, vcov), per group and under equality constraints such as metric
   invariance);

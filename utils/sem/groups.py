@@ -46,7 +46,10 @@ metric and scalar; a structural model with a labelled path held equal, with all 
 equal, and with nothing equal; a path model with observed exogenous variables, configural and with
 regressions and intercepts equal. χ², logL, AIC and BIC within 1e-7; CFI, TLI, RMSEA, SRMR and p
 within 1e-6; df and npar exactly; every estimate, standard error and std_all within 2e-5 (the
-tests use 0.01 for χ², logL, AIC, BIC and 0.001 for the rest).
+tests use 0.01 for χ², logL, AIC, BIC and 0.001 for the rest). The L-BFGS-B solution is polished
+by Fisher-scoring steps (``_polish``), so estimates sit at the optimum to about 1e-8; lavaan's own
+default stopping rule leaves some of its estimates 1e-5 to 3e-5 away (checked with tightly
+converged lavaan fits in ``tests/test_sem_scoring.py``).
 
 Variances are unbounded, as in lavaan and :func:`utils.sem.fit` (semopy bounds them at 0): a
 Heywood case gives lavaan's negative estimate, its standard error from the same expected
@@ -473,6 +476,34 @@ def _information(theta: np.ndarray, built: list[_GroupModel]) -> np.ndarray:
     return info
 
 
+def _polish(built: list[_GroupModel], theta: np.ndarray, steps: int = 20) -> np.ndarray:
+    """Fisher-scoring steps from ``theta`` (an L-BFGS-B solution) to the optimum's last digits:
+    θ ← θ − (N/2) I⁻¹ ∇F with I the expected information (``_information``), halving a step
+    that does not lower F. L-BFGS-B's stopping rule left estimates of the infusion-use latent
+    model up to 3e-5 from the optimum; after these steps they agree with tightly converged lavaan
+    fits within 1e-6. Returns ``theta`` unchanged if the information is singular."""
+    total = sum(gm.n for gm in built)
+    value, grad = _objective(theta, built, total)
+    for _ in range(steps):
+        try:
+            step = -(total / 2) * np.linalg.solve(_information(theta, built), grad)
+        except np.linalg.LinAlgError:
+            return theta
+        scale = 1.0
+        while scale > 1e-6:
+            trial = theta + scale * step
+            trial_value, trial_grad = _objective(trial, built, total)
+            if trial_value <= value:
+                break
+            scale /= 2
+        else:
+            return theta
+        theta, value, grad = trial, trial_value, trial_grad
+        if np.max(np.abs(scale * step)) < 1e-10:
+            break
+    return theta
+
+
 def _minimise(built: list[_GroupModel], start: np.ndarray, bounds: list[tuple], ftol: float) -> np.ndarray:
     total = sum(gm.n for gm in built)
     result = optimize.minimize(
@@ -618,8 +649,8 @@ def fit_groups(
     with no more cases than its parameters, a constant variable, a fit that does not converge)."""
     equal, groups, built, start, bounds = _prepare(desc, data, group, equal)
     with _one_thread():
-        theta = _minimise(built, start, bounds, ftol)
-    info = _information(theta, built)
+        theta = _polish(built, _minimise(built, start, bounds, ftol))
+        info = _information(theta, built)
     try:
         cov = np.linalg.inv(info)
         se = np.sqrt(np.clip(np.diag(cov), 0, None))
