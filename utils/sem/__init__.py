@@ -20,6 +20,10 @@ book's notes on semopy). This package adds them, verified against lavaan:
   invariance);
 - ``verdicts`` (the verdict of each row of a resampled table for a stated direction, borderline
   within 3 Monte Carlo SE, through ``utils.inference``).
+
+Every public function prints the same bytes under any PYTHONHASHSEED and BLAS thread count
+(``syntax.canonical`` writes out the covariances semopy would create in set order; BLAS runs on
+one thread, ``_threads``; ``tests/test_sem_determinism.py``).
 """
 
 from utils.sem.errors import SemError, SemWarning

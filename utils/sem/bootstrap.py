@@ -67,11 +67,9 @@ from scipy import stats
 
 from utils import inference
 from utils.sem.errors import SemError, SemWarning
+from utils.sem._threads import one_blas_thread, single_threaded
+from utils.sem.syntax import canonical
 
-try:  # installed with scikit-learn / scipy's stack; optional
-    from threadpoolctl import threadpool_limits
-except ImportError:  # pragma: no cover
-    threadpool_limits = None
 
 Chain = Sequence[str]
 FIT_OPTIONS = {"ftol": 1e-12}
@@ -285,7 +283,7 @@ def _links(chains: list[tuple[str, ...]]) -> set[tuple[str, str]]:
 
 def _fit_semopy(desc: str, frame: pd.DataFrame, where: str) -> semopy.Model:
     """Fit ``desc`` to ``frame`` with semopy's ML; SemError when the fit fails."""
-    model = semopy.Model(desc)
+    model = semopy.Model(canonical(desc))
     try:
         result = model.fit(frame, options=dict(FIT_OPTIONS))
     except Exception as error:
@@ -368,10 +366,7 @@ class Draws(dict):
 def _one_blas_thread() -> contextlib.AbstractContextManager:
     """Limit BLAS to one thread: the fast path's matrix products are small, and on a busy
     2-core machine OpenBLAS's threads made it 3× slower (0.4 s against 0.12 s)."""
-    if threadpool_limits is None:  # pragma: no cover
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
-
+    return one_blas_thread()
 
 
 def _group_bootstrap(desc: str, structure: _Structure, frame: pd.DataFrame, chains: list[tuple[str, ...]],
@@ -475,6 +470,7 @@ def _drop_failed(boot: np.ndarray, where: str) -> np.ndarray:
 # --------------------------------------------------------------------------- public
 
 
+@single_threaded
 def indirect_effects(desc: str, data: pd.DataFrame, chains: Sequence[Chain] | Chain, *,
                      group: str | None = None, n_boot: int = 5000, seed: int | None = None,
                      level: float = 0.95, equal: Sequence[str] = ()) -> pd.DataFrame:

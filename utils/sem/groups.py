@@ -69,7 +69,6 @@ costs about 30 ms a permutation (``PERMUTATION_DEFAULT`` = 250 permutations, 6â€
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import warnings
 from collections.abc import Sequence
@@ -84,11 +83,9 @@ from semopy.parser import parse_desc
 
 from utils import inference
 from utils.sem.errors import SemError, SemWarning
+from utils.sem._threads import one_blas_thread, single_threaded
+from utils.sem.syntax import canonical
 
-try:  # installed with semopy (via scikit-learn)
-    from threadpoolctl import threadpool_limits
-except ImportError:  # pragma: no cover
-    threadpool_limits = None
 
 SETS = ("loadings", "regressions", "intercepts")
 ESTIMATE_COLUMNS = ["group", "lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "std_all"]
@@ -126,6 +123,7 @@ class GroupFit:
     cov: np.ndarray | None = field(default=None, repr=False)
     positions: np.ndarray | None = field(default=None, repr=False)
 
+    @single_threaded
     def vcov(self) -> pd.DataFrame:
         """The covariance matrix of the free parameter estimates (the inverse expected
         information of the whole sample, whose diagonal gives the ``se`` column), as a DataFrame
@@ -327,7 +325,7 @@ def _build(desc: str, sub: pd.DataFrame, group: str, groups: list[Any], equal: t
     built = []
     for gi, g in enumerate(groups):
         part = sub.loc[sub[group] == g]
-        model = semopy.Model(desc)
+        model = semopy.Model(canonical(desc))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             model.load(part)
@@ -355,6 +353,15 @@ def _build(desc: str, sub: pd.DataFrame, group: str, groups: list[Any], equal: t
             bound = (None, None) if param.bound == (0, None) else param.bound
             index.append(position(key, float(param.start), bound))
             rows.append((lhs, op, rhs, label, index[-1], np.nan))
+        # semopy creates the fixed (co)variances of observed exogenous variables in an order
+        # that depends on the hash seed (combinations of a set): put them in the order of the
+        # description, in the places they take
+        exo_obs = {v for v in model.vars["observed"] if v in model.vars["exogenous"] and v in model.vars["inner"]}
+        places = [i for i, r in enumerate(rows) if r[1] == "~~" and r[4] == -1 and r[0] in exo_obs and r[2] in exo_obs]
+        rank = {v: i for i, v in enumerate(order)}
+        ordered = sorted((rows[i] for i in places), key=lambda r: (rank.get(r[0], len(rank)), rank.get(r[2], len(rank))))
+        for i, row in zip(places, ordered):
+            rows[i] = row
         index = np.array(index, dtype=int)
         mean = x.mean(axis=0)
         inner = model.vars["inner"]
@@ -399,7 +406,7 @@ def _npar_group(gm: _GroupModel) -> int:
 def _one_thread():
     """BLAS limited to one thread: the matrices are small, and on a busy machine threaded BLAS
     inside scipy's L-BFGS-B made a fit 5â€“6 times slower (measured on 2 cores)."""
-    return threadpool_limits(limits=1, user_api="blas") if threadpool_limits else contextlib.nullcontext()
+    return one_blas_thread()
 
 
 def _implied(gm: _GroupModel, theta: np.ndarray):
@@ -639,6 +646,7 @@ def _prepare(desc, data, group, equal):
     return equal, groups, built, start, bounds
 
 
+@single_threaded
 def fit_groups(
     desc: str, data: pd.DataFrame, group: str, *, equal: Sequence[str] = (), ftol: float = 1e-12
 ) -> GroupFit:
@@ -693,6 +701,7 @@ def lr_test(smaller: Any, larger: Any) -> pd.Series:
     })
 
 
+@single_threaded
 def invariance(desc: str, data: pd.DataFrame, group: str, *, ftol: float = 1e-12) -> pd.DataFrame:
     """The measurement-invariance sequence of a CFA: configural (nothing equal), metric (equal
     loadings), scalar (equal loadings and intercepts, latent means free but in the first group).
@@ -739,6 +748,7 @@ def _with_label(desc: str, lhs: str, rhs: str, label: str) -> str:
     raise SemError(f"the model has no regression path {lhs} ~ {rhs}")
 
 
+@single_threaded
 def path_equality(desc: str, data: pd.DataFrame, group: str, paths: Sequence[str], *,
                   baseline: Sequence[str] = ("loadings",), ftol: float = 1e-12) -> pd.DataFrame:
     """Likelihood-ratio tests of each regression path (``"textual ~ visual"``) held equal across
@@ -802,6 +812,7 @@ def _path_estimates(built, start, bounds, ftol, paths) -> np.ndarray:
     return out
 
 
+@single_threaded
 def path_differences(
     desc: str,
     data: pd.DataFrame,

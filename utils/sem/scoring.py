@@ -35,14 +35,13 @@ resamples (``tests/reference/sem/lavaan_resamples.R``) within 1e-5, and against 
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from utils.sem.errors import SemError, SemWarning
+from utils.sem.errors import SemError
 
 TOLERANCE = 1e-8  # largest parameter step at convergence
 MAX_ITERATIONS = 200
