@@ -62,13 +62,17 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import semopy
 from scipy import stats
+
+from typing import TYPE_CHECKING
 
 from utils import inference
 from utils.sem.errors import SemError, SemWarning
 from utils.sem._threads import one_blas_thread, single_threaded
 from utils.sem.syntax import canonical
+
+if TYPE_CHECKING:  # semopy is imported when a fit runs (it pulls in scikit-learn and sympy)
+    import semopy
 
 
 Chain = Sequence[str]
@@ -122,6 +126,8 @@ def _is_acyclic(regressions: dict[str, list[str]]) -> bool:
 def _structure(desc: str) -> _Structure:
     """Parse ``desc`` (semopy / lavaan syntax) into its regressions; decide the route."""
     try:
+        import semopy
+
         ops, operations = semopy.parser.parse_desc(desc)
         model = semopy.Model(desc)
     except Exception as error:  # semopy raises bare Exceptions on bad syntax
@@ -283,6 +289,8 @@ def _links(chains: list[tuple[str, ...]]) -> set[tuple[str, str]]:
 
 def _fit_semopy(desc: str, frame: pd.DataFrame, where: str) -> semopy.Model:
     """Fit ``desc`` to ``frame`` with semopy's ML; SemError when the fit fails."""
+    import semopy
+
     model = semopy.Model(canonical(desc))
     try:
         result = model.fit(frame, options=dict(FIT_OPTIONS))

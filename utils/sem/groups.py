@@ -73,18 +73,19 @@ import dataclasses
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import semopy
 from scipy import optimize, stats
-from semopy.parser import parse_desc
 
 from utils import inference
 from utils.sem.errors import SemError, SemWarning
 from utils.sem._threads import one_blas_thread, single_threaded
 from utils.sem.syntax import canonical
+
+if TYPE_CHECKING:  # semopy is imported when a fit runs (it pulls in scikit-learn and sympy)
+    import semopy
 
 
 SETS = ("loadings", "regressions", "intercepts")
@@ -186,6 +187,8 @@ class _GroupModel:
 
 def _labels(desc: str) -> tuple[dict[tuple[str, str, str], str], dict[str, int]]:
     """The labels of the model description: (lhs, op, rhs) → label, and label → places used."""
+    from semopy.parser import parse_desc
+
     ops, _ = parse_desc(desc)
     labelled, count = {}, {}
     for op, lefts in ops.items():
@@ -203,6 +206,8 @@ def _labels(desc: str) -> tuple[dict[tuple[str, str, str], str], dict[str, int]]
 
 def _measurements(desc: str) -> set[tuple[str, str]]:
     """(factor, indicator) pairs written with ``=~``."""
+    from semopy.parser import parse_desc
+
     ops, _ = parse_desc(desc)
     return {(lhs, rhs) for lhs, rights in ops.get("=~", {}).items() for rhs in rights}
 
@@ -233,6 +238,8 @@ def _orient(lhs: str, rhs: str, written: set[tuple[str, str]], order: list[str])
 
 def _order(desc: str) -> tuple[set[tuple[str, str]], list[str]]:
     """The covariances written with ``~~`` and the variables in order of first appearance."""
+    from semopy.parser import parse_desc
+
     ops, _ = parse_desc(desc)
     order: list[str] = []
     for line in desc.splitlines():
@@ -267,6 +274,8 @@ def _check_data(desc: str, data: pd.DataFrame, group: str) -> tuple[pd.DataFrame
     if group not in data.columns:
         raise SemError(f"group column {group!r} is not in the data (columns: {', '.join(map(str, data.columns))})")
     try:
+        import semopy
+
         observed = semopy.Model(desc).vars["observed"]
     except Exception as error:  # semopy's parser raises bare exceptions
         raise SemError(f"the model description cannot be parsed: {error}") from error
@@ -303,6 +312,8 @@ def _check_data(desc: str, data: pd.DataFrame, group: str) -> tuple[pd.DataFrame
 
 def _build(desc: str, sub: pd.DataFrame, group: str, groups: list[Any], equal: tuple[str, ...]):
     """Each group's model, with global parameter positions; the starting vector."""
+    import semopy
+
     labelled, _ = _labels(desc)
     measured = _measurements(desc)
     written, order = _order(desc)

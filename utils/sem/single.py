@@ -61,15 +61,18 @@ import re
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import semopy
 from scipy import optimize, stats
 
 from utils.sem.errors import SemError, SemWarning
 from utils.sem._threads import single_threaded
 from utils.sem.syntax import canonical
+
+if TYPE_CHECKING:  # semopy is imported when a fit runs (it pulls in scikit-learn and sympy)
+    import semopy
 
 
 ESTIMATE_COLUMNS = ["lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "std_all"]
@@ -415,6 +418,8 @@ def fit(desc: str, data: pd.DataFrame, *, ftol: float = 1e-12) -> SemFit:
     all-missing columns, missing values, a sample covariance that is not positive definite, fewer
     cases than free parameters, or a fit that does not converge; warns with SemWarning for a
     negative variance estimate."""
+    import semopy
+
     try:
         model = semopy.Model(canonical(desc))
     except Exception as exc:  # semopy's parser raises assorted errors
