@@ -36,6 +36,10 @@ parameters (first loadings, the exogenous covariances) have se 0 and no z or p, 
 standardizes by the two variance parameters (a residual correlation for residual covariances)
 where semopy divides by the total variances.
 
+Parameter covariance (``SemFit.vcov()``): the inverse expected information over the free
+parameters, named as lavaan's ``vcov()`` names them; matches lavaan within 1e-5 on the three
+reference models (``tests/test_sem_vcov.py``).
+
 Variances are unbounded, as in lavaan (semopy bounds them at 0): a Heywood case gives lavaan's
 negative estimate and a :class:`SemWarning` naming the variable.
 
