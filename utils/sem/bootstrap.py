@@ -159,22 +159,29 @@ def _structure(desc: str) -> _Structure:
     return _Structure(regressions, observed, not reasons, "; ".join(reasons), scoring)
 
 
-def _check_chains(chains: Sequence[Chain], regressions: dict[str, list[str]]) -> list[tuple[str, ...]]:
-    """Return ``chains`` as tuples after checking each link is a regression path of the model."""
+def _as_chains(chains: Sequence[Chain] | Chain) -> list[tuple[str, ...]]:
+    """``chains`` (or one chain on its own) as a list of tuples of at least two names each."""
     if isinstance(chains, str) or (len(chains) > 0 and isinstance(chains[0], str)):
         chains = [chains]  # a single chain given on its own
     if len(chains) == 0:
         raise SemError("no chains given: name at least one chain of variables, e.g. ('x', 'm', 'y')")
-    checked = []
+    out = []
     for chain in chains:
         chain = tuple(chain)
         if len(chain) < 2 or not all(isinstance(name, str) for name in chain):
             raise SemError(f"chain {chain!r} must name at least two variables along regression paths")
+        out.append(chain)
+    return out
+
+
+def _check_chains(chains: Sequence[Chain], regressions: dict[str, list[str]]) -> list[tuple[str, ...]]:
+    """Return ``chains`` as tuples after checking each link is a regression path of the model."""
+    checked = _as_chains(chains)
+    for chain in checked:
         for start, end in zip(chain, chain[1:]):
             if start not in regressions.get(end, []):
                 raise SemError(f"chain {' → '.join(chain)}: the model has no regression path "
                                f"{end} ~ {start} (from {start} to {end})")
-        checked.append(chain)
     return checked
 
 
