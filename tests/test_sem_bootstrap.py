@@ -79,16 +79,20 @@ def test_fast_path_equals_semopy_refit_of_the_same_resamples():
             assert paths[(row["rval"], row["lval"])][b] == pytest.approx(row["Estimate"], abs=TOL)
 
 
-def test_fast_route_equals_refit_route_on_the_same_draws():
-    # the two routes of _group_bootstrap draw the same resamples from the same generator state
+def test_the_three_routes_agree_on_the_same_draws():
+    # the routes of _group_bootstrap draw the same resamples from the same generator state:
+    # OLS (fast), batched Fisher scoring and semopy refits must give the same estimates
     data = simulate(150, 13)
     fast = _structure(DESC)
-    slow = dataclasses.replace(fast, fast=False)
+    scoring = dataclasses.replace(fast, fast=False)
+    refit = dataclasses.replace(fast, fast=False, scoring=False)
     chains = [CHAIN, ("x", "m2", "y")]
-    estimate_fast, boot_fast = _group_bootstrap(DESC, fast, data, chains, 6, np.random.default_rng(4), "test")
-    estimate_slow, boot_slow = _group_bootstrap(DESC, slow, data, chains, 6, np.random.default_rng(4), "test")
-    np.testing.assert_allclose(estimate_fast, estimate_slow, atol=TOL)
-    np.testing.assert_allclose(boot_fast, boot_slow, atol=TOL)
+    results = [_group_bootstrap(DESC, s, data, chains, 6, np.random.default_rng(4), "test")
+               for s in (fast, scoring, refit)]
+    for estimate, boot, fallbacks in results[1:]:
+        np.testing.assert_allclose(estimate, results[0][0], atol=TOL)
+        np.testing.assert_allclose(boot, results[0][1], atol=TOL)
+        assert fallbacks == 0
 
 
 def test_counts_match_indices():
@@ -96,20 +100,33 @@ def test_counts_match_indices():
     np.testing.assert_array_equal(_counts(indices, 3), [[2, 0, 1], [0, 1, 2]])
 
 
-def test_model_with_latent_variable_is_refitted_with_semopy():
-    rng = np.random.default_rng(3)
-    n = 200
+def latent(n: int = 200, seed: int = 3) -> pd.DataFrame:
+    """A factor f measured by x1-x3, f → m → y."""
+    rng = np.random.default_rng(seed)
     f = rng.normal(size=n)
     data = pd.DataFrame({f"x{i}": f + rng.normal(scale=0.6, size=n) for i in (1, 2, 3)})
     data["m"] = 0.5 * f + rng.normal(size=n)
     data["y"] = 0.5 * data["m"] + rng.normal(size=n)
+    return data
+
+
+def test_model_with_latent_variable_is_fitted_by_scoring():
+    data = latent()
     desc = "f =~ x1 + x2 + x3\nm ~ f\ny ~ m"
     table = indirect_effects(desc, data, [("f", "m", "y")], n_boot=8, seed=2)
-    assert table.attrs["method"] == "refit"
+    assert table.attrs["method"] == "scoring" and table.attrs["fallbacks"] == 0
     assert "latent" in table.attrs["reason"]
     assert table["estimate"].iloc[0] == pytest.approx(semopy_chain(desc, data, ("f", "m", "y")), abs=TOL)
     assert table["n_boot"].iloc[0] == 8
     assert table["pct_low"].iloc[0] <= table["pct_high"].iloc[0]
+
+
+def test_models_with_semopy_operations_are_refitted_with_semopy():
+    data = simulate(120, 14)
+    desc = "m1 ~ a*x\ny ~ b*m1 + x\nCONSTRAINT(a - b = 0)"
+    table = indirect_effects(desc, data, [("x", "m1", "y")], n_boot=4, seed=2)
+    assert table.attrs["method"] == "refit"
+    assert table["estimate"].iloc[0] == pytest.approx(semopy_chain(desc, data, ("x", "m1", "y")), abs=TOL)
 
 
 @pytest.mark.parametrize("desc, reason", [
@@ -170,7 +187,9 @@ def test_same_seed_same_numbers(two_groups):
 def test_groups_and_difference(two_groups):
     table = indirect_effects(DESC, two_groups, [CHAIN, ("x", "m1")], group="team", n_boot=1000, seed=10)
     assert list(table.columns) == ["chain", "group", "estimate", "se", "pct_low", "pct_high",
-                                   "bc_low", "bc_high", "n_boot"]
+                                   "bc_low", "bc_high", "n_boot", "pct_low_mcse", "pct_high_mcse",
+                                   "bc_low_mcse", "bc_high_mcse", "p_greater", "p_less",
+                                   "p_greater_mcse", "p_less_mcse"]
     assert list(table["group"]) == ["alpha", "north", "difference"] * 2
     for chain in table["chain"].unique():
         rows = table[table["chain"] == chain].set_index("group")
@@ -187,6 +206,62 @@ def test_groups_and_difference(two_groups):
     # the simulated a differs (0.5 vs 0.3): the difference interval of x → m1 excludes 0
     difference = table[(table["chain"] == "x → m1") & (table["group"] == "difference")].iloc[0]
     assert difference.pct_low > 0 and difference.bc_low > 0
+
+
+# --------------------------------------------------------------------------- Monte Carlo error
+
+
+def test_draws_are_kept_and_summarised_by_the_columns(two_groups):
+    # consistency of the contract: every column is the summary of attrs["draws"] it claims to be
+    table = indirect_effects(DESC, two_groups, [CHAIN, ("x", "m1")], group="team", n_boot=400, seed=3)
+    draws = table.attrs["draws"]
+    assert sorted(draws) == list(table.index)
+    for index, row in table.iterrows():
+        values = draws[index]
+        assert len(values) == row.n_boot == 400
+        assert np.quantile(values, [0.025, 0.975]) == pytest.approx([row.pct_low, row.pct_high], abs=1e-12)
+        assert row.p_greater == (1 + np.sum(values <= 0)) / 401
+        assert row.p_less == (1 + np.sum(values >= 0)) / 401
+        assert row.p_greater_mcse == pytest.approx(np.sqrt(row.p_greater * (1 - row.p_greater) / 400))
+        assert row.pct_low_mcse > 0 and row.pct_high_mcse > 0 and row.bc_low_mcse > 0
+    for chain in table["chain"].unique():
+        part = table[table["chain"] == chain]
+        alpha, north, difference = (draws[i] for i in part.index)
+        np.testing.assert_array_equal(difference, north - alpha)
+    # a table carrying its draws still concatenates and compares (pandas compares attrs)
+    both = pd.concat([table, table])
+    assert len(both) == 2 * len(table)
+
+
+def test_interval_mcse_matches_the_spread_over_seeds():
+    # Independent expectation: the standard deviation of an interval end over bootstraps of the
+    # same data with different seeds. The MC SE reported by one run must estimate it (within 30 %:
+    # 40 seeds give the SD to about ±11 %, and the order-statistic estimate is itself noisy).
+    data = simulate(300, 24)
+    runs = pd.concat([indirect_effects(DESC, data, [CHAIN], n_boot=1000, seed=seed) for seed in range(40)])
+    for end in ("pct_low", "pct_high", "bc_low", "bc_high"):
+        spread = runs[end].std(ddof=1)
+        assert runs[f"{end}_mcse"].mean() == pytest.approx(spread, rel=0.3), end
+
+
+def test_p_values_are_the_one_sided_bootstrap_p():
+    # A clearly positive effect: almost no resample at or below 0, so p_greater is (1 + 0)/(1 + B)
+    # and p_less is 1; a null effect gives p-values near 1/2 that sum to about 1.
+    data = simulate(1000, 25)
+    row = indirect_effects(DESC, data, [("x", "m1")], n_boot=999, seed=1).iloc[0]
+    assert row.p_greater == pytest.approx(1 / 1000) and row.p_less == 1.0
+    rng = np.random.default_rng(26)
+    null = pd.DataFrame({"x": rng.normal(size=400), "m": rng.normal(size=400)})
+    row = indirect_effects("m ~ x", null, [("x", "m")], n_boot=999, seed=2).iloc[0]
+    assert 0.1 < row.p_greater < 0.9
+    assert row.p_greater + row.p_less == pytest.approx(1 + 1 / 1000)
+
+
+def test_scoring_route_reports_the_same_columns():
+    table = indirect_effects("f =~ x1 + x2 + x3\nm ~ f", latent(), [("f", "m")], n_boot=6, seed=2)
+    assert table.attrs["method"] == "scoring"
+    assert table["p_greater"].iloc[0] == pytest.approx(1 / 7)
+    assert len(table.attrs["draws"][0]) == 6
 
 
 # --------------------------------------------------------------------------- errors
@@ -229,6 +304,27 @@ def test_bad_data_and_arguments():
         indirect_effects(DESC, data, [CHAIN], n_boot=1)
     with pytest.raises(SemError, match="level"):
         indirect_effects(DESC, data, [CHAIN], n_boot=10, level=95)
+    with pytest.raises(SemError, match=r"equal=\['loadings'\] holds parameters equal across groups: name the group column"):
+        indirect_effects(DESC, data, [CHAIN], n_boot=10, equal=["loadings"])
+
+
+def test_equal_with_an_unknown_set(two_groups):
+    with pytest.raises(SemError, match="equal='loading' is neither a parameter set"):
+        indirect_effects(DESC, two_groups, [CHAIN], group="team", n_boot=10, equal=["loading"])
+
+
+def test_equal_regressions_on_an_observed_model_uses_scoring(two_groups):
+    # a path held equal across groups: OLS per group is no longer ML, so the scoring route runs,
+    # and its estimate is fit_groups' (the same path in both groups)
+    from utils.sem import fit_groups
+
+    table = indirect_effects(DESC, two_groups, [("x", "m1")], group="team", n_boot=20, seed=1,
+                             equal=["regressions"])
+    assert table.attrs["method"] == "scoring"
+    joint = fit_groups(DESC, two_groups, "team", equal=["regressions"]).estimates
+    path = joint[(joint.op == "~") & (joint.lhs == "m1") & (joint.rhs == "x")]["est"]
+    assert table.set_index("group").loc["alpha", "estimate"] == pytest.approx(path.iloc[0], abs=1e-6)
+    assert table.set_index("group").loc["difference", "estimate"] == pytest.approx(0, abs=1e-9)
 
 
 # --------------------------------------------------------------------------- lavaan

@@ -36,11 +36,17 @@ parameters (first loadings, the exogenous covariances) have se 0 and no z or p, 
 standardizes by the two variance parameters (a residual correlation for residual covariances)
 where semopy divides by the total variances.
 
+Parameter covariance (``SemFit.vcov()``): the inverse expected information over the free
+parameters, named as lavaan's ``vcov()`` names them; matches lavaan within 1e-5 on the three
+reference models (``tests/test_sem_vcov.py``).
+
 Variances are unbounded, as in lavaan (semopy bounds them at 0): a Heywood case gives lavaan's
 negative estimate and a :class:`SemWarning` naming the variable.
 
 Matches lavaan 0.6-14 (tests/test_sem_single.py) on Holzinger–Swineford's CFA, the
-PoliticalDemocracy SEM and a path model with observed exogenous variables.
+PoliticalDemocracy SEM and a path model with observed exogenous variables; and on models with
+zero, one and two observed exogenous variables, including the textbook mediation model
+``m ~ x; y ~ m + x`` (tests/test_sem_exogenous.py: estimates, SEs, χ², df, CFI).
 Equality constraints: a shared label (``a*x2 + a*x3``) is one parameter; each equality
 ``CONSTRAINT(a - b = 0)`` takes one from ``npar`` and adds one to ``df`` as in lavaan (χ², df,
 npar, logL and AIC then match lavaan), but semopy's standard errors ignore such constraints (the
@@ -55,23 +61,23 @@ Holzinger–Swineford 3-factor CFA 0.023 s, the PoliticalDemocracy SEM 0.050 s, 
 
 from __future__ import annotations
 
-import contextlib
 import re
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import semopy
 from scipy import optimize, stats
 
 from utils.sem.errors import SemError, SemWarning
+from utils.sem._threads import single_threaded
+from utils.sem.syntax import canonical
 
-try:  # installed with semopy (via scikit-learn)
-    from threadpoolctl import threadpool_limits
-except ImportError:  # pragma: no cover
-    threadpool_limits = None
+if TYPE_CHECKING:  # semopy is imported when a fit runs (it pulls in scikit-learn and sympy)
+    import semopy
+
 
 ESTIMATE_COLUMNS = ["lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "std_all"]
 FIT_KEYS = (
@@ -94,6 +100,23 @@ class SemFit:
     model: semopy.Model
     fit_table: Mapping[str, float]
     estimates: pd.DataFrame = field(repr=False)
+
+    @single_threaded
+    def vcov(self) -> pd.DataFrame:
+        """The covariance matrix of the free parameter estimates (the inverse expected
+        information, the same matrix whose diagonal gives the ``se`` column), as a DataFrame.
+
+        Rows and columns are named as lavaan's ``vcov()`` names unlabelled free parameters,
+        ``lhs op rhs`` without spaces (``visual=~x2``, ``x1~~x1``, ``dem60~ind60``), in the order
+        of the free rows of ``estimates``; labelled parameters are named the same way (lavaan
+        uses the label, which repeats when a label is shared), so a label shared by two rows
+        gives two identical rows and columns. Fixed parameters are left out. Matches lavaan's
+        ``vcov()`` within 1e-5 on the reference models (``tests/test_sem_vcov.py``)."""
+        theta, cov, positions = _parameter_covariance(self)
+        free = [i for i, pos in enumerate(positions) if pos >= 0]
+        names = [_lavaan_name(self.estimates.iloc[i]) for i in free]
+        index = positions[free]
+        return pd.DataFrame(cov[np.ix_(index, index)], index=names, columns=names)
 
     def summary(self) -> str:
         """Return (and print) the fit table and the estimates as readable text."""
@@ -136,6 +159,52 @@ def _terms(desc: str) -> list[tuple[str, str, str, str]]:
     return out
 
 
+# --------------------------------------------------------------------------- parameters
+
+
+def _lavaan_name(row: pd.Series, group_number: int = 1) -> str:
+    """lavaan's name of an unlabelled free parameter: ``lhs op rhs`` without spaces, ``.gK``
+    appended for group K > 1."""
+    name = f"{row['lhs']}{row['op']}{row['rhs']}"
+    return name if group_number == 1 else f"{name}.g{group_number}"
+
+
+def _location_keys(model: semopy.Model, measured: set[tuple[str, str]]) -> dict[tuple[str, str, str], int]:
+    """(lhs, op, rhs) → position in ``model.param_vals`` for every location of every active
+    parameter; covariances are keyed both ways round, loadings as ``factor =~ indicator``."""
+    active = [name for name, p in model.parameters.items() if p.active]
+    position = {name: i for i, name in enumerate(active)}
+    ops = {0: "~", 1: "~", 2: "~~", 3: "~~"}
+    keys = {}
+    for name, parameter in model.parameters.items():
+        if name not in position:
+            continue
+        for loc in parameter.locations:
+            n = next(i for i in range(4) if model.matrices[i] is loc.matrix)
+            rows, cols = model.names[n]
+            lhs, rhs = rows[loc.indices[0]], cols[loc.indices[1]]
+            op = ops[n]
+            if op == "~" and (rhs, lhs) in measured:
+                lhs, op, rhs = rhs, "=~", lhs
+            keys[(lhs, op, rhs)] = position[name]
+            if op == "~~":
+                keys[(rhs, op, lhs)] = position[name]
+    return keys
+
+
+def _parameter_covariance(result: "SemFit") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The estimates θ̂ of semopy's active parameters, their covariance (inverse expected
+    information, as semopy's and lavaan's SEs) and, for every row of ``result.estimates``, the
+    position of its parameter in θ̂ (−1 for fixed rows)."""
+    model = result.model
+    measured = {(lhs, rhs) for lhs, op, rhs, _ in _terms(result.desc) if op == "=~"}
+    keys = _location_keys(model, measured)
+    positions = np.array([keys.get((r.lhs, r.op, r.rhs), -1) if r.se > 0 else -1
+                          for r in result.estimates.itertuples()], dtype=int)
+    _, cov = model.calc_fim(inverse=True)
+    return np.array(model.param_vals, dtype=float), np.asarray(cov, dtype=float), positions
+
+
 # --------------------------------------------------------------------------- input checks
 
 
@@ -162,7 +231,7 @@ def _check_data(model: semopy.Model, data: pd.DataFrame) -> pd.DataFrame:
     constant = [v for v in observed if sub[v].nunique() < 2]
     if constant:
         raise SemError(f"constant columns (zero variance): {', '.join(constant)}")
-    cov = np.cov(sub.to_numpy(), rowvar=False, bias=True)
+    cov = np.atleast_2d(np.cov(sub.to_numpy(), rowvar=False, bias=True))
     values, vectors = np.linalg.eigh(cov)
     if values[0] <= _PD_TOLERANCE * values[-1]:
         weights = np.abs(vectors[:, 0])
@@ -212,7 +281,7 @@ def _fit_statistics(model: semopy.Model, sub: pd.DataFrame, npar: int) -> dict[s
     p = len(observed)
     exo = _observed_exogenous(model)
     px = len(exo)
-    S = np.cov(sub[observed].to_numpy(), rowvar=False, bias=True)
+    S = np.atleast_2d(np.cov(sub[observed].to_numpy(), rowvar=False, bias=True))
     sigma = model.calc_sigma()[0]
     _, logdet_s = np.linalg.slogdet(S)
     _, logdet_sigma = np.linalg.slogdet(sigma)
@@ -285,7 +354,7 @@ def _estimates(model: semopy.Model, desc: str, sub: pd.DataFrame) -> pd.DataFram
         })
     exo = _observed_exogenous(model)
     if exo:
-        S = np.cov(sub[exo].to_numpy(), rowvar=False, bias=True)
+        S = np.atleast_2d(np.cov(sub[exo].to_numpy(), rowvar=False, bias=True))
         for i, a in enumerate(exo):
             for j in range(i, len(exo)):
                 rows.append({
@@ -342,6 +411,7 @@ def _free_variance_bounds(model: semopy.Model, desc: str) -> None:
             parameter.bound = (None, None)
 
 
+@single_threaded
 def fit(desc: str, data: pd.DataFrame, *, ftol: float = 1e-12) -> SemFit:
     """Fit the model ``desc`` (semopy/lavaan syntax) by maximum likelihood on the complete
     observed columns of ``data`` and return a :class:`SemFit` (fit table and estimates as in the
@@ -352,8 +422,10 @@ def fit(desc: str, data: pd.DataFrame, *, ftol: float = 1e-12) -> SemFit:
     all-missing columns, missing values, a sample covariance that is not positive definite, fewer
     cases than free parameters, or a fit that does not converge; warns with SemWarning for a
     negative variance estimate."""
+    import semopy
+
     try:
-        model = semopy.Model(desc)
+        model = semopy.Model(canonical(desc))
     except Exception as exc:  # semopy's parser raises assorted errors
         raise SemError(f"cannot read the model description: {exc}") from exc
     sub = _check_data(model, data)
@@ -365,12 +437,8 @@ def fit(desc: str, data: pd.DataFrame, *, ftol: float = 1e-12) -> SemFit:
     npar = len(model.param_vals) - n_equalities
     if len(sub) < npar:
         raise SemError(f"fewer cases ({len(sub)}) than free parameters ({npar})")
-    # BLAS on one thread: the matrices are small, and on a busy 2-core machine threaded BLAS
-    # made a 12-indicator fit take 4-9 s instead of 0.03-0.3 s.
-    limit = threadpool_limits(limits=1, user_api="blas") if threadpool_limits else contextlib.nullcontext()
-    try:
-        with limit:
-            result = model.fit(sub, options={"ftol": ftol})
+    try:  # BLAS on one thread (fit is single_threaded, see utils.sem._threads)
+        result = model.fit(sub, options={"ftol": ftol})
     except np.linalg.LinAlgError as exc:
         raise SemError(f"the fit failed: {exc}") from exc
     if not result.success or not np.isfinite(result.fun):
