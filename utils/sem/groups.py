@@ -48,6 +48,11 @@ regressions and intercepts equal. χ², logL, AIC and BIC within 1e-7; CFI, TLI,
 within 1e-6; df and npar exactly; every estimate, standard error and std_all within 2e-5 (the
 tests use 0.01 for χ², logL, AIC, BIC and 0.001 for the rest).
 
+Variances are unbounded, as in lavaan and :func:`utils.sem.fit` (semopy bounds them at 0): a
+Heywood case gives lavaan's negative estimate, its standard error from the same expected
+information, and a :class:`SemWarning` naming the variable and the group (a two-group Heywood
+case, configural and metric, matches lavaan in ``tests/test_sem_heywood.py``).
+
 Not covered: missing data (rows with a missing value are dropped, with a warning, as lavaan's
 listwise default; no FIML), ``CONSTRAINT(...)`` lines and intercept lines (``x1 ~ 1``) in the
 description, equality sets other than the three above (residuals, residual covariances, latent
@@ -74,6 +79,7 @@ import semopy
 from scipy import optimize, stats
 from semopy.parser import parse_desc
 
+from utils import inference
 from utils.sem.errors import SemError, SemWarning
 
 try:  # installed with semopy (via scikit-learn)
@@ -111,6 +117,35 @@ class GroupFit:
     desc: str
     group: str
     n_by_group: dict[Any, int] = field(default_factory=dict)
+    # the global parameter vector, its covariance (None when the information is singular) and,
+    # for every row of estimates, the position of its parameter (−1 for fixed rows)
+    theta: np.ndarray | None = field(default=None, repr=False)
+    cov: np.ndarray | None = field(default=None, repr=False)
+    positions: np.ndarray | None = field(default=None, repr=False)
+
+    def vcov(self) -> pd.DataFrame:
+        """The covariance matrix of the free parameter estimates (the inverse expected
+        information of the whole sample, whose diagonal gives the ``se`` column), as a DataFrame
+        with one row and column per free row of ``estimates`` (each group's own row, as
+        lavaan's ``vcov()``: a parameter held equal across groups appears once per group, with
+        identical rows and columns, so the matrix is singular then, as lavaan's is).
+
+        Names as lavaan's for unlabelled parameters: ``lhs op rhs`` without spaces, ``.gK``
+        appended for the K-th group (K > 1, groups in ``self.groups`` order), e.g.
+        ``visual=~x2``, ``x1~1.g2``; labelled and equality-constrained parameters are named the
+        same way (lavaan uses their labels, such as ``.p2.``). Matches lavaan's ``vcov()``
+        within 1e-6 on the reference models (``tests/test_sem_vcov.py``). Raises SemError when
+        the information matrix was singular (the model is not identified)."""
+        if self.cov is None or self.positions is None:
+            raise SemError("this fit has no parameter covariance: its information matrix is singular "
+                           "(the model is not identified)")
+        from utils.sem.single import _lavaan_name
+
+        number = {g: i + 1 for i, g in enumerate(self.groups)}
+        free = np.flatnonzero(self.positions >= 0)
+        names = [_lavaan_name(self.estimates.iloc[i], number[self.estimates.iloc[i]["group"]]) for i in free]
+        index = self.positions[free]
+        return pd.DataFrame(self.cov[np.ix_(index, index)], index=names, columns=names)
 
     def summary(self) -> str:
         """A short text report: groups, what is held equal, the fit table and the estimates."""
@@ -312,7 +347,10 @@ def _build(desc: str, sub: pd.DataFrame, group: str, groups: list[Any], equal: t
             if not param.active:  # a fixed loading, an observed exogenous (co)variance
                 rows.append((lhs, op, rhs, label, -1, float(param.start)))
                 continue
-            index.append(position(key, float(param.start), param.bound))
+            # variances unbounded, as in lavaan and fit(): a Heywood case shows as lavaan's negative
+            # estimate (and is warned about) instead of a variance stuck at semopy's bound 0
+            bound = (None, None) if param.bound == (0, None) else param.bound
+            index.append(position(key, float(param.start), bound))
             rows.append((lhs, op, rhs, label, index[-1], np.nan))
         index = np.array(index, dtype=int)
         mean = x.mean(axis=0)
@@ -340,7 +378,7 @@ def _build(desc: str, sub: pd.DataFrame, group: str, groups: list[Any], equal: t
                 key = ("~1", v) if scalar else ("~1", v, gi)
                 alpha_index[j] = position(key, float(mean[obs.index(v)]))
                 rows.append((v, "~1", "", "", int(alpha_index[j]), np.nan))
-        cov = np.cov(x, rowvar=False, bias=True)
+        cov = np.atleast_2d(np.cov(x, rowvar=False, bias=True))
         if np.linalg.eigvalsh(cov).min() <= 1e-10 * np.abs(cov).max():
             raise SemError(f"the sample covariance matrix of group {g!r} is not positive definite")
         built.append(_GroupModel(g, model, n, mean, cov, index, nu_index, nu_fixed, alpha_index, alpha_fixed, rows))
@@ -495,8 +533,9 @@ def _fit_table(built: list[_GroupModel], theta: np.ndarray) -> dict[str, float]:
     pvalue = float(stats.chi2.sf(chi2, df)) if df > 0 else np.nan
     d_model, d_base = max(chi2 - df, 0.0), max(base - base_df, 0.0)
     cfi = 1.0 if max(d_model, d_base) == 0 else 1 - d_model / max(d_model, d_base)
-    tli = (base / base_df - chi2 / df) / (base / base_df - 1) if df > 0 else np.nan
-    rmsea = np.sqrt(max(0.0, (chi2 - df) / (total * df))) * np.sqrt(len(built)) if df > 0 else np.nan
+    # a saturated model (df 0): TLI 1 and RMSEA 0, as lavaan reports them
+    tli = (base / base_df - chi2 / df) / (base / base_df - 1) if df > 0 else 1.0
+    rmsea = np.sqrt(max(0.0, (chi2 - df) / (total * df))) * np.sqrt(len(built)) if df > 0 else 0.0
     return {
         "chi2": float(chi2), "df": int(df), "pvalue": pvalue, "cfi": float(min(cfi, 1.0)), "tli": float(tli),
         "rmsea": float(rmsea), "srmr": float(srmr), "loglik": float(loglik),
@@ -544,6 +583,16 @@ def _estimates(built: list[_GroupModel], theta: np.ndarray, se: np.ndarray | Non
     return pd.DataFrame.from_records(records, columns=ESTIMATE_COLUMNS)
 
 
+def _warn_heywood(estimates: pd.DataFrame, group: str) -> None:
+    """Warn with SemWarning for every negative free variance, naming the variable and the group."""
+    variances = estimates[(estimates["op"] == "~~") & (estimates["lhs"] == estimates["rhs"]) & (estimates["se"] != 0)]
+    for row in variances[variances["est"] < 0].itertuples():
+        warnings.warn(
+            f"negative variance estimate for {row.lhs} in group {row.group!r} of {group!r} ({row.est:.4g}): "
+            "a Heywood case; the model may be misspecified or the group too small", SemWarning, stacklevel=3,
+        )
+
+
 # --------------------------------------------------------------------------- public API
 
 
@@ -577,10 +626,14 @@ def fit_groups(
     except np.linalg.LinAlgError:
         warnings.warn("the information matrix is singular: the model is not identified; no standard errors",
                       SemWarning, stacklevel=2)
-        se = None
+        cov = se = None
+    estimates = _estimates(built, theta, se)
+    _warn_heywood(estimates, group)
+    positions = np.array([pos for gm in built for *_, pos, _ in gm.rows], dtype=int)
     return GroupFit(
-        fit_table=_fit_table(built, theta), estimates=_estimates(built, theta, se), groups=groups,
+        fit_table=_fit_table(built, theta), estimates=estimates, groups=groups,
         equal=equal, desc=desc, group=group, n_by_group={gm.name: gm.n for gm in built},
+        theta=theta, cov=cov, positions=positions,
     )
 
 
@@ -630,6 +683,66 @@ def invariance(desc: str, data: pd.DataFrame, group: str, *, ftol: float = 1e-12
     return pd.DataFrame(rows).set_index("model")
 
 
+def _with_label(desc: str, lhs: str, rhs: str, label: str) -> str:
+    """``desc`` with the regression ``lhs ~ rhs`` labelled ``label``; SemError if the model has
+    no such term, or if the term already carries a label or a fixed value."""
+    lines = desc.splitlines()
+    for i, line in enumerate(lines):
+        code, hash_, comment = line.partition("#")
+        if "~" not in code or "=~" in code or "~~" in code:
+            continue
+        left, right = code.split("~", 1)
+        if [v.strip() for v in left.split(",")] != [lhs]:
+            continue
+        terms = [t.strip() for t in right.split("+")]
+        names = [t.split("*")[-1].strip() for t in terms]
+        if rhs not in names:
+            continue
+        j = names.index(rhs)
+        if "*" in terms[j]:
+            raise SemError(f"the path {lhs} ~ {rhs} already has a label or value ({terms[j]}): "
+                           "hold that label equal with fit_groups(..., equal=[label]) instead")
+        terms[j] = f"{label}*{rhs}"
+        lines[i] = f"{left.rstrip()} ~ {' + '.join(terms)}" + (f" {hash_}{comment}" if hash_ else "")
+        return "\n".join(lines)
+    raise SemError(f"the model has no regression path {lhs} ~ {rhs}")
+
+
+def path_equality(desc: str, data: pd.DataFrame, group: str, paths: Sequence[str], *,
+                  baseline: Sequence[str] = ("loadings",), ftol: float = 1e-12) -> pd.DataFrame:
+    """Likelihood-ratio tests of each regression path (``"textual ~ visual"``) held equal across
+    groups, against a stated ``baseline``: the model with the sets or labels of ``baseline``
+    held equal (default ``("loadings",)``, metric invariance, the prerequisite for comparing
+    structural paths across groups; ``()`` is the configural baseline).
+
+    For each path the baseline is refitted with that one path held equal as well
+    (``equal = (*baseline, label)``) and compared with :func:`lr_test` (χ² difference, df 1,
+    asymptotic p). Returns one row per path, indexed by the path: est_<group> (the baseline's
+    estimate in each group, groups in order of appearance), chi2_diff, df_diff, pvalue and
+    baseline (what was held equal in the baseline, as text). The same test by hand:
+    ``lr_test(fit_groups(labelled_desc, data, group, equal=[*baseline, label]),
+    fit_groups(desc, data, group, equal=baseline))``. Matches lavaan's ``anova()`` on the metric
+    and configural baselines (``tests/test_sem_metric_paths.py``)."""
+    if isinstance(paths, str):
+        paths = [paths]
+    if isinstance(baseline, str):
+        baseline = (baseline,)
+    parsed = [_parse_path(p) for p in paths]
+    base = fit_groups(desc, data, group, equal=tuple(baseline), ftol=ftol)
+    taken = set(_labels(desc)[1])
+    label = next(f"equal_path{i}" for i in range(len(taken) + 1) if f"equal_path{i}" not in taken)
+    rows = []
+    for path, (lhs, rhs) in zip(paths, parsed):
+        est = base.estimates[(base.estimates["op"] == "~") & (base.estimates["lhs"] == lhs)
+                             & (base.estimates["rhs"] == rhs)].set_index("group")["est"]
+        held = fit_groups(_with_label(desc, lhs, rhs, label), data, group, equal=(*baseline, label), ftol=ftol)
+        test = lr_test(held, base)
+        rows.append({"path": path, **{f"est_{g}": float(est[g]) for g in base.groups},
+                     "chi2_diff": test["chi2_diff"], "df_diff": int(test["df_diff"]), "pvalue": test["pvalue"],
+                     "baseline": ", ".join(baseline) if baseline else "configural"})
+    return pd.DataFrame(rows).set_index("path")
+
+
 def _parse_path(path: str) -> tuple[str, str]:
     if "~" not in path or "=~" in path or "~~" in path:
         raise SemError(f"path {path!r} is not a regression written 'lhs ~ rhs'")
@@ -643,7 +756,7 @@ def _resample(built: list[_GroupModel], data: pd.DataFrame, group: str) -> list[
     out = []
     for gm in built:
         x = data.loc[data[group] == gm.name, gm.model.vars["observed"]].to_numpy(dtype=float)
-        out.append(dataclasses.replace(gm, n=x.shape[0], mean=x.mean(axis=0), cov=np.cov(x, rowvar=False, bias=True)))
+        out.append(dataclasses.replace(gm, n=x.shape[0], mean=x.mean(axis=0), cov=np.atleast_2d(np.cov(x, rowvar=False, bias=True))))
     return out
 
 
@@ -667,6 +780,8 @@ def path_differences(
     n_perm: int = PERMUTATION_DEFAULT,
     seed: int | None = None,
     ftol: float = 1e-9,
+    direction: str = "two-sided",
+    alpha: float = 0.05,
 ) -> pd.DataFrame:
     """Group differences of regression paths (``"textual ~ visual"``) between two groups.
 
@@ -674,18 +789,27 @@ def path_differences(
     model, whose estimates and SEs are those of fitting each group alone), d = est₁ − est₂, the
     parametric z = d / √(se₁² + se₂²) with its two-sided p, and a permutation test of group
     membership: the group labels are shuffled ``n_perm`` times (``numpy.random.default_rng(seed)``),
-    both groups refitted, and p_perm = (1 + #{|d*| ≥ |d|}) / (1 + n_perm). The same seed gives the
-    same p values. Each permutation costs one two-group fit, started from the observed estimates
+    both groups refitted, and p_perm = (1 + #{d* as or more extreme than d}) / (1 + n_perm), where
+    "more extreme" follows ``direction``: "two-sided" (H1: d ≠ 0, |d*| ≥ |d|, the default),
+    "greater" (H1: d > 0, d* ≥ d) or "less" (H1: d < 0, d* ≤ d). The same seed gives the same p
+    values. Each permutation costs one two-group fit, started from the observed estimates
     (about 30 ms for the Holzinger–Swineford CFA with two paths; the default 250 permutations
     take 6–9 s on 2 cores); permutation fits use ``ftol`` 1e-9, which leaves the permuted
     estimates within about 1e-5 of their exact values. Returns one row per path, indexed by the
     path: est_<group>, se_<group> for both groups, diff (first − second group, in order of
-    appearance), z, pvalue_z, pvalue_perm, n_perm."""
+    appearance), z, pvalue_z, pvalue_perm, n_perm, then direction, pvalue_perm_mcse (the Monte
+    Carlo SE of pvalue_perm, √(p(1 − p)/n_perm)) and verdict (:func:`utils.inference.p_verdict`
+    of pvalue_perm at ``alpha``: "supported", "not supported", or "borderline" when p lies within
+    3 Monte Carlo SE of ``alpha``)."""
     if isinstance(paths, str):
         paths = [paths]
     parsed = [_parse_path(p) for p in paths]
-    if n_perm < 1:
-        raise SemError(f"n_perm must be at least 1, got {n_perm}")
+    if isinstance(n_perm, bool) or not isinstance(n_perm, (int, np.integer)) or n_perm < 1:
+        raise SemError(f"n_perm must be a whole number of at least 1, got {n_perm!r}")
+    if direction not in ("two-sided", "greater", "less"):
+        raise SemError(f"direction must be 'two-sided', 'greater' or 'less', got {direction!r}")
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 < alpha < 1:
+        raise SemError(f"alpha must be a number strictly between 0 and 1, got {alpha!r}")
     observed = fit_groups(desc, data, group)
     if len(observed.groups) != 2:
         raise SemError(f"path_differences compares two groups; {group!r} has {len(observed.groups)}")
@@ -718,10 +842,20 @@ def path_differences(
             else:  # observed exogenous moments are fixed inside semopy's matrices: rebuild
                 rebuilt, first, _ = _build(desc, shuffled, group, groups, ())
                 values = _path_estimates(rebuilt, first, bounds, ftol, parsed)
-            exceed += np.abs(values[0] - values[1]) >= np.abs(diffs) - 1e-12
+            permuted = values[0] - values[1]
+            if direction == "two-sided":
+                exceed += np.abs(permuted) >= np.abs(diffs) - 1e-12
+            elif direction == "greater":
+                exceed += permuted >= diffs - 1e-12
+            else:
+                exceed += permuted <= diffs + 1e-12
     result = pd.DataFrame(rows)
     result["pvalue_perm"] = (1 + exceed) / (1 + n_perm)
     result["n_perm"] = n_perm
+    result["direction"] = direction
+    result["pvalue_perm_mcse"] = [inference.p_mcse(p, n_perm) for p in result["pvalue_perm"]]
+    result["verdict"] = [inference.p_verdict(p, alpha=alpha, n_resamples=n_perm).label
+                         for p in result["pvalue_perm"]]
     result = result.rename(columns={
         "est_1": f"est_{groups[0]}", "se_1": f"se_{groups[0]}", "est_2": f"est_{groups[1]}", "se_2": f"se_{groups[1]}",
     })
