@@ -55,7 +55,8 @@ def test_the_right_model_on_exact_data_returns_the_population():
     standardized = result.estimates.query("op == '=~'").set_index("rhs")["std_all"]
     for indicator, (_, loading) in misfit.LOADINGS.items():
         assert standardized[indicator] == pytest.approx(loading, abs=1e-4), indicator
-    assert misfit.population_rmsea(0.0) == pytest.approx(0.0, abs=1e-4)
+    assert misfit.population_rmsea(0.0) == 0.0
+    assert misfit._population_rmsea(0.0) == pytest.approx(0.0, abs=1e-4)  # the fitted value agrees
 
 
 def test_chi2_on_exact_data_is_n_times_a_fixed_discrepancy():
@@ -67,7 +68,7 @@ def test_chi2_on_exact_data_is_n_times_a_fixed_discrepancy():
 
 def test_population_rmsea_grows_with_the_left_out_loading():
     values = [misfit.population_rmsea(lam) for lam in (0.0, 0.15, 0.3, 0.45)]
-    assert values[0] < 1e-4 and all(a < b for a, b in zip(values, values[1:]))
+    assert values[0] == 0 and all(a < b for a, b in zip(values, values[1:]))
 
 
 def test_a_large_sample_recovers_the_population():

@@ -132,9 +132,10 @@ def _population_rmsea(cross_loading: float) -> float:
 def population_rmsea(cross_loading: float = 0.0) -> float:
     """The RMSEA of :data:`MODEL` in the population: √(F₀ / df), where F₀ = χ² / n on
     :func:`exact_sample` data (the minimum of the ML fit function at the population matrix).
-    0 when ``cross_loading`` is 0 (the model is then right). Remembered per value, since it
-    costs a fit and never changes."""
-    return _population_rmsea(_cross_loading(cross_loading))
+    Exactly 0 when ``cross_loading`` is 0 (the model is then right, F₀ = 0), without a fit;
+    other values are remembered per value, since each costs a fit and never changes."""
+    lam = _cross_loading(cross_loading)
+    return 0.0 if lam == 0 else _population_rmsea(lam)
 
 
 def fit_indices(n: int, cross_loading: float = 0.0, *, seed: int | None = 0) -> dict[str, float]:

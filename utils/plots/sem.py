@@ -174,21 +174,25 @@ def sem_misfit(grid: pd.DataFrame, *, title: str) -> plt.Figure:
     """Fit statistics against sample size, one line per cross-loading (``utils.misfit.misfit_grid``).
 
     Three panels: the χ² test's p-value (line at .05), RMSEA with its 90% interval and the
-    population RMSEA (dashed; lines at .05 and .08), and CFI (lines at .90 and .95). The
-    horizontal axis is the sample size on a log scale.
+    population RMSEA (dashed; lines at .05 and .08), and CFI (lines at .90 and .95). The sample
+    sizes are spaced evenly along the horizontal axis, whatever their values.
     """
+    sizes = sorted(grid["n"].unique())
+    where = {n: k for k, n in enumerate(sizes)}
     fig, axes = plt.subplots(1, 3, figsize=(12, 3.7), layout="constrained")
     colours = [_BLUE, _RED, _ORANGE, "#4d9221"]
-    for k, (lam, part) in enumerate(grid.groupby("cross_loading", sort=True)):
+    groups = list(grid.groupby("cross_loading", sort=True))
+    for k, (lam, part) in enumerate(groups):
         part = part.sort_values("n")
+        x = part["n"].map(where).to_numpy(dtype=float)
         colour, label = colours[k % len(colours)], f"left-out loading {lam:.2f}"
-        axes[0].plot(part["n"], part["pvalue"], "o-", color=colour, label=label)
-        offset = 1 + 0.04 * (k - 0.5)
-        axes[1].errorbar(part["n"] * offset, part["rmsea"],
+        axes[0].plot(x, part["pvalue"], "o-", color=colour, label=label)
+        shift = 0.06 * (k - (len(groups) - 1) / 2)
+        axes[1].errorbar(x + shift, part["rmsea"],
                          yerr=[part["rmsea"] - part["rmsea_ci_lower"], part["rmsea_ci_upper"] - part["rmsea"]],
                          fmt="o-", color=colour, capsize=3, label=label)
         axes[1].axhline(part["population_rmsea"].iloc[0], color=colour, linestyle="--", linewidth=1)
-        axes[2].plot(part["n"], part["cfi"], "o-", color=colour, label=label)
+        axes[2].plot(x, part["cfi"], "o-", color=colour, label=label)
     axes[0].axhline(0.05, color=_GREY, linestyle=":", linewidth=1)
     axes[0].set(ylabel="p-value of the χ² test", title="χ² test of exact fit (line at .05)", ylim=(-0.03, 1.03))
     for cut, style in ((0.05, ":"), (0.08, "-.")):
@@ -198,8 +202,8 @@ def sem_misfit(grid: pd.DataFrame, *, title: str) -> plt.Figure:
         axes[2].axhline(cut, color=_GREY, linestyle=style, linewidth=1)
     axes[2].set(ylabel="CFI", title="CFI (lines at .90 and .95)")
     for ax in axes:
-        ax.set_xscale("log")
-        ax.set_xlabel("sample size N (log scale)")
+        ax.set_xticks(range(len(sizes)), [f"{n:,}" for n in sizes])
+        ax.set_xlabel("sample size N")
         ax.grid(alpha=0.3)
     axes[0].legend(fontsize=8)
     fig.suptitle(title)
