@@ -160,6 +160,40 @@ def test_estimate_rates_handles_a_mode_that_never_fires():
     assert row["new_units"] == 0 and row["rate"] == 0 and row["ci_low"] == 0 and 0 < row["ci_high"] < 0.01
 
 
+def test_conversions_hold_each_flow_with_the_stock_it_converted():
+    runs = seci.simulate_spiral_runs(BASELINE, tacit0=5, explicit0=5, cycles=3, runs=4, seed=7)
+    table = seci.conversions(runs)
+    assert len(table) == 4 * 3 * len(MODES)
+    assert list(table.columns) == ["run", "cycle", "mode", "new_units", "exposure"]
+    # run 0, cycle 1 by hand: socialization converts the 5 starting tacit units, externalization
+    # the tacit stock after socialization, combination the explicit stock after
+    # externalization, internalization the explicit stock after combination
+    row = runs[(runs["run"] == 0) & (runs["cycle"] == 1)].iloc[0]
+    first = table[(table["run"] == 0) & (table["cycle"] == 1)].set_index("mode")
+    assert first["exposure"].tolist() == [5, 5 + row["socialization"], 5 + row["externalization"],
+                                          5 + row["externalization"] + row["combination"]]
+    assert first["new_units"].tolist() == [row[mode] for mode in MODES]
+
+
+def test_a_poisson_regression_on_the_conversions_gives_the_rate_estimates():
+    # The Poisson maximum-likelihood estimate of a rate with an exposure is sum(count) /
+    # sum(exposure) (set the score of log-rate to zero), which is what estimate_rates computes
+    # directly; the chapter shows the GLM call, so the two must agree to the optimizer's precision.
+    import statsmodels.api as sm
+    import statsmodels.formula.api as smf
+
+    runs = seci.simulate_spiral_runs(BASELINE, tacit0=5, explicit0=5, cycles=6, runs=50, seed=11)
+    table = seci.conversions(runs)
+    glm = smf.glm("new_units ~ 0 + mode", data=table, family=sm.families.Poisson(),
+                  exposure=table["exposure"]).fit()
+    direct = seci.estimate_rates(runs).set_index("mode")
+    for mode in MODES:
+        assert np.exp(glm.params[f"mode[{mode}]"]) == pytest.approx(direct.loc[mode, "rate"], rel=1e-8)
+        sub = table[table["mode"] == mode]
+        assert sub["new_units"].sum() == direct.loc[mode, "new_units"]
+        assert sub["exposure"].sum() == pytest.approx(direct.loc[mode, "exposure"])
+
+
 # ---------------------------------------------------------------- the tallies by mode
 
 def test_support_shares_by_system_within_mode():
@@ -225,5 +259,7 @@ def test_other_bad_input_is_named():
         seci.support_shares(tallies.load_counts(), "system", within="knowledge")
     with pytest.raises(ValueError, match=r"runs lacks the column\(s\) internalization"):
         seci.estimate_rates(seci.simulate_spiral_runs(BASELINE, runs=2, seed=0).drop(columns="internalization"))
+    with pytest.raises(ValueError, match=r"runs lacks the column\(s\) run, tacit"):
+        seci.conversions(pd.DataFrame({"cycle": [0]}))
     with pytest.raises(ValueError, match=r"alpha must be between 0 and 1, got 1\.5"):
         seci.estimate_rates(seci.simulate_spiral_runs(BASELINE, runs=2, seed=0), alpha=1.5)

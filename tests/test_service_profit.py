@@ -109,6 +109,21 @@ def test_same_seed_same_units_and_different_seed_different_units():
     pd.testing.assert_frame_equal(sp.simulate_units(50, seed=rng_a), sp.simulate_units(50, seed=rng_b))
 
 
+def test_monte_carlo_estimates_are_the_statsmodels_estimates():
+    # monte_carlo computes each study's estimates in NumPy for speed; they must be the OLS
+    # estimates that estimate_links (statsmodels) and a direct regression give.
+    import statsmodels.api as sm
+
+    draws = sp.monte_carlo(n_units=60, n_studies=3, seed=4).pivot(index="study", columns="estimator", values="estimate")
+    rng = np.random.default_rng(4)
+    for study in range(1, 4):
+        units = sp.simulate_units(60, seed=rng)
+        assert draws.loc[study, "product"] == pytest.approx(sp.chain_effect(sp.estimate_links(units)), abs=1e-12)
+        z = (units - units.mean()) / units.std()
+        slope = sm.OLS(z["profitability"], sm.add_constant(z["internal_service_quality"])).fit().params.iloc[1]
+        assert draws.loc[study, "direct"] == pytest.approx(slope, abs=1e-12)
+
+
 def test_monte_carlo_centres_on_the_product_and_is_seeded():
     draws = sp.monte_carlo(n_units=100, n_studies=100, seed=1)
     again = sp.monte_carlo(n_units=100, n_studies=100, seed=1)

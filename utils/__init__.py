@@ -13,6 +13,8 @@ Modules (each holds one idea):
   against lavaan.
 - ``utils.inference``: Monte Carlo error, borderline verdicts and equivalence tests (TOST).
 - ``utils.exercises`` and ``utils.quiz``: the self-checks and quizzes of the generated notebooks.
+- ``utils.lavaan_reference``: lavaan's committed example data and outputs, and comparisons with them.
+- ``utils.misfit``: a CFA that leaves out a cross-loading, and its fit statistics by sample size.
 - ``utils.infusion``: the infusion-use replication on simulated data (population model,
   simulator, aggregation, measurement, hypotheses and scorecard, Monte Carlo power).
 - Theory chapters: ``utils.crm_knowledge``, ``utils.is_success``, ``utils.expectation``,

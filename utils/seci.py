@@ -21,7 +21,8 @@ One cycle is therefore linear, ``(T, E)ₜ₊₁ = M (T, E)ₜ`` with the matrix
 eigenvalue of ``M`` (:func:`growth_factor`). :func:`simulate_spiral` runs the deterministic
 spiral; :func:`simulate_spiral_runs` runs a stochastic one (each flow a Poisson count of new
 units whose mean is the deterministic flow) and :func:`estimate_rates` recovers the four rates
-from its flows. :func:`support_shares` arranges the Khodakarami & Chan (2014) interview counts
+from its flows (:func:`conversions` lays the flows out as counts with their exposures, the
+shape a Poisson regression takes). :func:`support_shares` arranges the Khodakarami & Chan (2014) interview counts
 (``utils.tallies``) by SECI mode.
 
 Inputs are plain numbers, :class:`Rates` and tidy DataFrames; outputs are floats, NumPy arrays
@@ -42,7 +43,7 @@ from utils import tallies
 
 __all__ = ["MODES", "CONVERSIONS", "Rates", "BASELINE", "cycle_matrix", "growth_factor",
            "balanced_ratio", "simulate_spiral", "growth_by_rate", "simulate_spiral_runs",
-           "estimate_rates", "support_shares"]
+           "conversions", "estimate_rates", "support_shares"]
 
 MODES = ("socialization", "externalization", "combination", "internalization")
 # Each mode: (the form it converts from, the form it creates).
@@ -228,6 +229,33 @@ def _exposures(runs: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+def _check_runs(runs: object) -> None:
+    missing = [c for c in ("run", *_COLUMNS) if c not in getattr(runs, "columns", [])]
+    if missing:
+        raise ValueError(f"runs lacks the column(s) {', '.join(missing)}")
+
+
+def conversions(runs: pd.DataFrame) -> pd.DataFrame:
+    """The flows of :func:`simulate_spiral_runs` as counts with their exposures, one row per run,
+    cycle (≥ 1) and mode.
+
+    Returns columns ``run``, ``cycle``, ``mode`` (ordered like ``MODES``), ``new_units`` (the
+    mode's new units in that cycle) and ``exposure`` (the stock it converted). A mode's rate is
+    ``new_units / exposure`` in expectation, so a Poisson regression of ``new_units`` with
+    ``exposure`` as its exposure (``statsmodels.formula.api.glm(..., exposure=...)``) estimates
+    it; :func:`estimate_rates` gives the same estimates directly.
+    """
+    _check_runs(runs)
+    keep = runs["cycle"] > 0
+    exposure = _exposures(runs)
+    frames = [pd.DataFrame({"run": runs.loc[keep, "run"].to_numpy(), "cycle": runs.loc[keep, "cycle"].to_numpy(),
+                            "mode": mode, "new_units": runs.loc[keep, mode].to_numpy(),
+                            "exposure": exposure[mode].to_numpy(dtype=float)}) for mode in MODES]
+    table = pd.concat(frames, ignore_index=True)
+    table["mode"] = pd.Categorical(table["mode"], categories=list(MODES), ordered=True)
+    return table.sort_values(["run", "cycle", "mode"], kind="stable").reset_index(drop=True)
+
+
 def estimate_rates(runs: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
     """Estimate the four rates from the flows of :func:`simulate_spiral_runs`.
 
@@ -236,9 +264,7 @@ def estimate_rates(runs: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
     ``exposure``, ``rate`` and an exact ``1 - alpha`` confidence interval ``ci_low``, ``ci_high``
     (statsmodels' ``confint_poisson``).
     """
-    missing = [c for c in ("run", *_COLUMNS) if c not in getattr(runs, "columns", [])]
-    if missing:
-        raise ValueError(f"runs lacks the column(s) {', '.join(missing)}")
+    _check_runs(runs)
     alpha = check.positive("alpha", alpha)
     if alpha >= 1:
         raise ValueError(f"alpha must be between 0 and 1, got {alpha!r}")
