@@ -51,7 +51,7 @@ from utils import data
 __all__ = [
     "CHANNELS", "CONSTRUCTS", "POPULATION_FILE", "PATHS", "BASES", "FIXED_DESIGN",
     "load_population", "validate_population", "parameters", "with_values", "path_table",
-    "latent_covariance", "targets", "effects", "mean_inverse_customers",
+    "latent_covariance", "targets", "effects", "mean_inverse_customers", "within_between_slopes",
 ]
 
 POPULATION_FILE = "chen2021/population.csv"
@@ -342,3 +342,38 @@ def effects(direct: float, a: float, b: float, conf_csat: float | None = None) -
     if conf_csat is not None:
         out["on_satisfaction"] = out["total"] * check.number("conf_csat", conf_csat)
     return out
+
+
+def within_between_slopes(table: pd.DataFrame) -> pd.DataFrame:
+    """The slopes of customer satisfaction on confirmation that a within/between (Mundlak) model
+    of customers' *observed* scale scores (``aggregation.within_between``) estimates in a large
+    sample, per channel, for continuous items (``simulate_study(likert=False)``; the 1-7 rounding
+    moves them a little).
+
+    Latent slopes: ``within_latent`` is ``conf_csat_within``; ``between_latent`` the slope of an
+    employee's satisfaction level on their confirmation level (``conf_csat`` plus what the
+    controls it omits carry). Observed slopes: each customer's scale score is λ̄·(construct) +
+    response style + the mean of three item errors, so within one employee the score's error
+    (variance Σ(1 − λ²  − m²)/9, plus the style m², shared with the customer's satisfaction items)
+    attenuates the slope and the shared style inflates it; between employees, means over E[k]
+    customers carry only 1/E[k] of that error. So even when the latent slopes are equal (the
+    book's assumption) the observed within and between slopes differ. Returns channel,
+    within_latent, between_latent, within_observed, between_observed."""
+    table = validate_population(table)
+    rows = []
+    for channel in CHANNELS:
+        p = parameters(table, channel, checked=False)
+        lam = np.array([p["loading_1"], p["loading_2"], p["loading_3"]])
+        lbar2, m2 = lam.mean() ** 2, p["method_customer"] ** 2
+        error = float(np.sum(1 - lam**2 - m2)) / 9
+        icc_c, icc_s, slope = p["icc_conf"], p["icc_csat"], p["conf_csat_within"]
+        k = p["min_customers"] + p["extra_customers_mean"]
+        cov = latent_covariance(p)
+        c, s_ = _ORDER.index("conf"), _ORDER.index("csat")
+        var_w = lbar2 * (1 - icc_c) + m2 + error
+        cov_w = lbar2 * slope * (1 - icc_c) * np.sqrt(icc_s / icc_c) + m2
+        var_b = lbar2 * icc_c + var_w / k
+        cov_b = lbar2 * np.sqrt(icc_c * icc_s) * cov[c, s_] + cov_w / k
+        rows.append({"channel": channel, "within_latent": slope, "between_latent": float(cov[c, s_]),
+                     "within_observed": float(cov_w / var_w), "between_observed": float(cov_b / var_b)})
+    return pd.DataFrame(rows)
