@@ -170,7 +170,9 @@ def test_same_seed_same_numbers(two_groups):
 def test_groups_and_difference(two_groups):
     table = indirect_effects(DESC, two_groups, [CHAIN, ("x", "m1")], group="team", n_boot=1000, seed=10)
     assert list(table.columns) == ["chain", "group", "estimate", "se", "pct_low", "pct_high",
-                                   "bc_low", "bc_high", "n_boot"]
+                                   "bc_low", "bc_high", "n_boot", "pct_low_mcse", "pct_high_mcse",
+                                   "bc_low_mcse", "bc_high_mcse", "p_greater", "p_less",
+                                   "p_greater_mcse", "p_less_mcse"]
     assert list(table["group"]) == ["alpha", "north", "difference"] * 2
     for chain in table["chain"].unique():
         rows = table[table["chain"] == chain].set_index("group")
@@ -187,6 +189,66 @@ def test_groups_and_difference(two_groups):
     # the simulated a differs (0.5 vs 0.3): the difference interval of x → m1 excludes 0
     difference = table[(table["chain"] == "x → m1") & (table["group"] == "difference")].iloc[0]
     assert difference.pct_low > 0 and difference.bc_low > 0
+
+
+# --------------------------------------------------------------------------- Monte Carlo error
+
+
+def test_draws_are_kept_and_summarised_by_the_columns(two_groups):
+    # consistency of the contract: every column is the summary of attrs["draws"] it claims to be
+    table = indirect_effects(DESC, two_groups, [CHAIN, ("x", "m1")], group="team", n_boot=400, seed=3)
+    draws = table.attrs["draws"]
+    assert sorted(draws) == list(table.index)
+    for index, row in table.iterrows():
+        values = draws[index]
+        assert len(values) == row.n_boot == 400
+        assert np.quantile(values, [0.025, 0.975]) == pytest.approx([row.pct_low, row.pct_high], abs=1e-12)
+        assert row.p_greater == (1 + np.sum(values <= 0)) / 401
+        assert row.p_less == (1 + np.sum(values >= 0)) / 401
+        assert row.p_greater_mcse == pytest.approx(np.sqrt(row.p_greater * (1 - row.p_greater) / 400))
+        assert row.pct_low_mcse > 0 and row.pct_high_mcse > 0 and row.bc_low_mcse > 0
+    for chain in table["chain"].unique():
+        part = table[table["chain"] == chain]
+        alpha, north, difference = (draws[i] for i in part.index)
+        np.testing.assert_array_equal(difference, north - alpha)
+    # a table carrying its draws still concatenates and compares (pandas compares attrs)
+    both = pd.concat([table, table])
+    assert len(both) == 2 * len(table)
+
+
+def test_interval_mcse_matches_the_spread_over_seeds():
+    # Independent expectation: the standard deviation of an interval end over bootstraps of the
+    # same data with different seeds. The MC SE reported by one run must estimate it (within 30 %:
+    # 40 seeds give the SD to about ±11 %, and the order-statistic estimate is itself noisy).
+    data = simulate(300, 24)
+    runs = pd.concat([indirect_effects(DESC, data, [CHAIN], n_boot=1000, seed=seed) for seed in range(40)])
+    for end in ("pct_low", "pct_high", "bc_low", "bc_high"):
+        spread = runs[end].std(ddof=1)
+        assert runs[f"{end}_mcse"].mean() == pytest.approx(spread, rel=0.3), end
+
+
+def test_p_values_are_the_one_sided_bootstrap_p():
+    # A clearly positive effect: almost no resample at or below 0, so p_greater is (1 + 0)/(1 + B)
+    # and p_less is 1; a null effect gives p-values near 1/2 that sum to about 1.
+    data = simulate(1000, 25)
+    row = indirect_effects(DESC, data, [("x", "m1")], n_boot=999, seed=1).iloc[0]
+    assert row.p_greater == pytest.approx(1 / 1000) and row.p_less == 1.0
+    rng = np.random.default_rng(26)
+    null = pd.DataFrame({"x": rng.normal(size=400), "m": rng.normal(size=400)})
+    row = indirect_effects("m ~ x", null, [("x", "m")], n_boot=999, seed=2).iloc[0]
+    assert 0.1 < row.p_greater < 0.9
+    assert row.p_greater + row.p_less == pytest.approx(1 + 1 / 1000)
+
+
+def test_refit_route_reports_the_same_columns():
+    rng = np.random.default_rng(3)
+    n = 200
+    f = rng.normal(size=n)
+    data = pd.DataFrame({f"x{i}": f + rng.normal(scale=0.6, size=n) for i in (1, 2, 3)})
+    data["y"] = 0.5 * f + rng.normal(size=n)
+    table = indirect_effects("f =~ x1 + x2 + x3\ny ~ f", data, [("f", "y")], n_boot=6, seed=2)
+    assert table["p_greater"].iloc[0] == pytest.approx(1 / 7)
+    assert len(table.attrs["draws"][0]) == 6
 
 
 # --------------------------------------------------------------------------- errors

@@ -210,6 +210,24 @@ def test_path_differences_parametric_and_seeded(hs, fits, lavaan_estimates):
     assert (first["pvalue_perm"] > 0).all() and (first["pvalue_perm"] <= 1).all()
 
 
+def test_path_differences_directions_and_monte_carlo_error(hs):
+    paths = ["textual ~ visual", "speed ~ visual"]
+    desc = PATHS.format(b="")
+    runs = {d: path_differences(desc, hs, "school", paths, n_perm=15, seed=7, direction=d)
+            for d in ("two-sided", "greater", "less")}
+    for direction, table in runs.items():
+        assert (table["direction"] == direction).all()
+        p = table["pvalue_perm"]
+        assert np.allclose(table["pvalue_perm_mcse"], np.sqrt(p * (1 - p) / 15))
+        assert set(table["verdict"]) <= {"supported", "not supported", "borderline"}
+    # the same permutations: each permuted difference is counted by exactly one one-sided test
+    # (ties aside), so the two one-sided counts add up to n_perm
+    counts = (runs["greater"]["pvalue_perm"] + runs["less"]["pvalue_perm"]) * 16 - 2
+    assert np.allclose(counts, 15)
+    with pytest.raises(SemError, match="direction must be 'two-sided', 'greater' or 'less', got 'up'"):
+        path_differences(desc, hs, "school", paths, n_perm=1, direction="up")
+
+
 def test_path_differences_rejects_unknown_path(hs):
     with pytest.raises(SemError, match="not a free regression"):
         path_differences(PATHS.format(b=""), hs, "school", ["visual ~ speed"], n_perm=1, seed=1)

@@ -8,10 +8,15 @@ book's notes on semopy). This package adds them, verified against lavaan:
   srmr, loglik, aic, bic, …) and ``estimates`` (a lavaan-like parameter table);
 - ``fit_groups`` (several groups, parameters held equal by set or by label), ``lr_test``
   (nested models) and the invariance sequence;
-- ``indirect_effects`` (nonparametric bootstrap, percentile and bias-corrected intervals).
+- ``indirect_effects`` (nonparametric bootstrap, percentile and bias-corrected intervals, the
+  Monte Carlo SE of each interval end, one-sided bootstrap p-values, the draws in
+  ``attrs["draws"]``);
+- ``verdicts`` (the verdict of each row of a resampled table for a stated direction, borderline
+  within 3 Monte Carlo SE, through ``utils.inference``).
 """
 
 from utils.sem.errors import SemError, SemWarning
 from utils.sem.single import SemFit, fit
 from utils.sem.bootstrap import indirect_effects
 from utils.sem.groups import GroupFit, fit_groups, invariance, lr_test, path_differences
+from utils.sem.verdicts import verdicts

@@ -8,7 +8,12 @@ e.g. ``("infusion", "user_sat", "confirmation")`` for ``user_sat ~ infusion`` an
 :func:`indirect_effects` resamples rows with replacement (within each group separately when a
 group column is given), re-estimates the model on every resample and reports, for each chain
 (and each group, and the difference group 2 − group 1 of the sorted group labels), the estimate,
-the bootstrap standard deviation and the percentile and bias-corrected (BC) intervals.
+the bootstrap standard deviation and the percentile and bias-corrected (BC) intervals, the Monte
+Carlo standard error of each interval end (``utils.inference.quantile_mcse``: how far another seed
+could move it), the one-sided bootstrap p-values ``p_greater`` / ``p_less`` with their Monte Carlo
+SEs, and keeps every resampled value in ``attrs["draws"]``. Verdicts for a stated direction come
+from :func:`utils.sem.verdicts`. The Monte Carlo SEs are checked against the spread of interval
+ends over 40 seeds (``tests/test_sem_bootstrap.py``).
 
 **Two routes to the same ML estimator.**
 
@@ -51,6 +56,7 @@ import pandas as pd
 import semopy
 from scipy import stats
 
+from utils import inference
 from utils.sem.errors import SemError, SemWarning
 
 try:  # installed with scikit-learn / scipy's stack; optional
@@ -63,7 +69,9 @@ FIT_OPTIONS = {"ftol": 1e-12}
 # Resamples on the refit route: ftol 1e-9 moved PoliticalDemocracy's structural paths by < 1e-4
 # (0.0003 bootstrap SDs) against 1e-12 and cut a refit from ~110 ms to ~16 ms.
 RESAMPLE_OPTIONS = {"ftol": 1e-9}
-COLUMNS = ["chain", "group", "estimate", "se", "pct_low", "pct_high", "bc_low", "bc_high", "n_boot"]
+COLUMNS = ["chain", "group", "estimate", "se", "pct_low", "pct_high", "bc_low", "bc_high", "n_boot",
+           "pct_low_mcse", "pct_high_mcse", "bc_low_mcse", "bc_high_mcse", "p_greater", "p_less",
+           "p_greater_mcse", "p_less_mcse"]
 # Resamples are drawn and solved in blocks of this many, so memory stays near CHUNK × n numbers
 # whatever n_boot is. The draws of a given seed do not depend on CHUNK (numpy's integers fills a
 # block row by row from one stream), but keep it fixed anyway.
@@ -299,19 +307,48 @@ def _refit_values(frame: pd.DataFrame, chains: list[tuple[str, ...]], indices: n
 
 
 def _intervals(estimate: float, boot: np.ndarray, level: float) -> dict[str, float]:
-    """Bootstrap SD and percentile and bias-corrected intervals of ``boot`` around ``estimate``."""
+    """Bootstrap SD, percentile and bias-corrected intervals of ``boot`` around ``estimate``, the
+    Monte Carlo SE of each interval end, and the one-sided bootstrap p-values with theirs.
+
+    The Monte Carlo SE of an end is :func:`utils.inference.quantile_mcse` at the end's quantile
+    level (for BC, the adjusted level Φ(2z₀ ± z); the Monte Carlo error of z₀ itself is not
+    included, so the BC ends' MC SEs are slightly optimistic). ``p_greater`` tests H1: effect > 0,
+    ``p_less`` H1: effect < 0: (1 + #resamples at or below / at or above 0) / (1 + B)."""
     alpha = (1 - level) / 2
     low, high = np.quantile(boot, [alpha, 1 - alpha])
     share = np.mean(boot < estimate) + 0.5 * np.mean(boot == estimate)
     if 0 < share < 1:
         z0 = stats.norm.ppf(share)
         z = stats.norm.ppf([alpha, 1 - alpha])
-        bc_low, bc_high = np.quantile(boot, stats.norm.cdf(2 * z0 + z))
+        levels = stats.norm.cdf(2 * z0 + z)
+        bc_low, bc_high = np.quantile(boot, levels)
+        bc_mcse = [inference.quantile_mcse(boot, q) if 0 < q < 1 else np.nan for q in levels]
     else:  # every resample on one side of the estimate: the BC interval is undefined
         bc_low = bc_high = np.nan
+        bc_mcse = [np.nan, np.nan]
+    b = len(boot)
+    p_greater = (1 + int(np.sum(boot <= 0))) / (1 + b)
+    p_less = (1 + int(np.sum(boot >= 0))) / (1 + b)
     return {"estimate": estimate, "se": float(np.std(boot, ddof=1)), "pct_low": float(low),
             "pct_high": float(high), "bc_low": float(bc_low), "bc_high": float(bc_high),
-            "n_boot": len(boot)}
+            "n_boot": b, "pct_low_mcse": inference.quantile_mcse(boot, alpha),
+            "pct_high_mcse": inference.quantile_mcse(boot, 1 - alpha),
+            "bc_low_mcse": float(bc_mcse[0]), "bc_high_mcse": float(bc_mcse[1]),
+            "p_greater": p_greater, "p_less": p_less,
+            "p_greater_mcse": inference.p_mcse(p_greater, b), "p_less_mcse": inference.p_mcse(p_less, b)}
+
+
+class Draws(dict):
+    """The resampled values behind a table's rows: row index → array of draws (one per resample).
+
+    A dict whose equality compares the arrays, so that pandas can compare and concatenate frames
+    that carry it in ``attrs`` (a plain dict of arrays makes ``pd.concat`` raise)."""
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, dict) and self.keys() == other.keys()
+                and all(np.array_equal(self[key], other[key]) for key in self))
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 # --------------------------------------------------------------------------- one group
@@ -389,9 +426,19 @@ def indirect_effects(desc: str, data: pd.DataFrame, chains: Sequence[Chain] | Ch
     without ``group``; otherwise each group label in sorted order and then "difference", the
     second group's effect minus the first's), estimate (full-sample ML), se (bootstrap SD),
     pct_low, pct_high (percentile interval), bc_low, bc_high (bias-corrected interval; NaN when
-    every resample falls on one side of the estimate) and n_boot (resamples used).
+    every resample falls on one side of the estimate), n_boot (resamples used), then the Monte
+    Carlo error of the resampling itself: pct_low_mcse, pct_high_mcse, bc_low_mcse, bc_high_mcse
+    (Monte Carlo SE of each interval end, :func:`utils.inference.quantile_mcse`), p_greater and
+    p_less (one-sided bootstrap p-values for H1: effect > 0 and H1: effect < 0, the share of
+    resamples at or below / at or above 0 as (1 + count) / (1 + n_boot)) and their Monte Carlo
+    SEs p_greater_mcse, p_less_mcse. For a verdict on a stated direction, borderline within
+    3 Monte Carlo SE, pass the table to :func:`utils.sem.verdicts`.
+
     ``attrs["method"]`` is "ols" on the fast path and "refit" when every resample is refitted
     with semopy (see the module docstring for which models take which route).
+    ``attrs["draws"]`` maps each row index to the array of its resampled values (for a
+    "difference" row, the second group's resample minus the first's), so callers can compute
+    further summaries (a one-sided interval, a density plot).
     """
     if not isinstance(data, pd.DataFrame):
         raise SemError(f"data must be a pandas DataFrame, not {type(data).__name__}")
@@ -407,8 +454,10 @@ def indirect_effects(desc: str, data: pd.DataFrame, chains: Sequence[Chain] | Ch
     if group is None:
         estimate, boot = _group_bootstrap(desc, structure, data, chains, n_boot, rng, "the data")
         boot = _drop_failed(boot, "the data")
-        rows = [{"chain": name, "group": None, **_intervals(float(estimate[i]), boot[:, i], level)}
-                for i, name in enumerate(names)]
+        rows, draws = [], Draws()
+        for i, name in enumerate(names):
+            rows.append({"chain": name, "group": None, **_intervals(float(estimate[i]), boot[:, i], level)})
+            draws[len(draws)] = boot[:, i].copy()
     else:
         if group not in data.columns:
             columns = ", ".join(map(str, data.columns))
@@ -428,15 +477,18 @@ def indirect_effects(desc: str, data: pd.DataFrame, chains: Sequence[Chain] | Ch
         both = _drop_failed(np.hstack([results[0][1], results[1][1]]), f"group column {group!r}")
         k = len(chains)
         boots = [both[:, :k], both[:, k:]]
-        rows = []
+        rows, draws = [], Draws()
         for i, name in enumerate(names):
             for label, (estimate, _), boot in zip(labels, results, boots):
                 rows.append({"chain": name, "group": label, **_intervals(float(estimate[i]), boot[:, i], level)})
+                draws[len(draws)] = boot[:, i].copy()
             difference = float(results[1][0][i] - results[0][0][i])
-            rows.append({"chain": name, "group": "difference",
-                         **_intervals(difference, boots[1][:, i] - boots[0][:, i], level)})
+            spread = boots[1][:, i] - boots[0][:, i]
+            rows.append({"chain": name, "group": "difference", **_intervals(difference, spread, level)})
+            draws[len(draws)] = spread
     table = pd.DataFrame(rows, columns=COLUMNS)
     table.attrs["method"] = "ols" if structure.fast else "refit"
+    table.attrs["draws"] = draws
     if not structure.fast:
         table.attrs["reason"] = structure.reason
     return table

@@ -74,6 +74,7 @@ import semopy
 from scipy import optimize, stats
 from semopy.parser import parse_desc
 
+from utils import inference
 from utils.sem.errors import SemError, SemWarning
 
 try:  # installed with semopy (via scikit-learn)
@@ -340,7 +341,7 @@ def _build(desc: str, sub: pd.DataFrame, group: str, groups: list[Any], equal: t
                 key = ("~1", v) if scalar else ("~1", v, gi)
                 alpha_index[j] = position(key, float(mean[obs.index(v)]))
                 rows.append((v, "~1", "", "", int(alpha_index[j]), np.nan))
-        cov = np.cov(x, rowvar=False, bias=True)
+        cov = np.atleast_2d(np.cov(x, rowvar=False, bias=True))
         if np.linalg.eigvalsh(cov).min() <= 1e-10 * np.abs(cov).max():
             raise SemError(f"the sample covariance matrix of group {g!r} is not positive definite")
         built.append(_GroupModel(g, model, n, mean, cov, index, nu_index, nu_fixed, alpha_index, alpha_fixed, rows))
@@ -495,8 +496,9 @@ def _fit_table(built: list[_GroupModel], theta: np.ndarray) -> dict[str, float]:
     pvalue = float(stats.chi2.sf(chi2, df)) if df > 0 else np.nan
     d_model, d_base = max(chi2 - df, 0.0), max(base - base_df, 0.0)
     cfi = 1.0 if max(d_model, d_base) == 0 else 1 - d_model / max(d_model, d_base)
-    tli = (base / base_df - chi2 / df) / (base / base_df - 1) if df > 0 else np.nan
-    rmsea = np.sqrt(max(0.0, (chi2 - df) / (total * df))) * np.sqrt(len(built)) if df > 0 else np.nan
+    # a saturated model (df 0): TLI 1 and RMSEA 0, as lavaan reports them
+    tli = (base / base_df - chi2 / df) / (base / base_df - 1) if df > 0 else 1.0
+    rmsea = np.sqrt(max(0.0, (chi2 - df) / (total * df))) * np.sqrt(len(built)) if df > 0 else 0.0
     return {
         "chi2": float(chi2), "df": int(df), "pvalue": pvalue, "cfi": float(min(cfi, 1.0)), "tli": float(tli),
         "rmsea": float(rmsea), "srmr": float(srmr), "loglik": float(loglik),
@@ -643,7 +645,7 @@ def _resample(built: list[_GroupModel], data: pd.DataFrame, group: str) -> list[
     out = []
     for gm in built:
         x = data.loc[data[group] == gm.name, gm.model.vars["observed"]].to_numpy(dtype=float)
-        out.append(dataclasses.replace(gm, n=x.shape[0], mean=x.mean(axis=0), cov=np.cov(x, rowvar=False, bias=True)))
+        out.append(dataclasses.replace(gm, n=x.shape[0], mean=x.mean(axis=0), cov=np.atleast_2d(np.cov(x, rowvar=False, bias=True))))
     return out
 
 
@@ -667,6 +669,8 @@ def path_differences(
     n_perm: int = PERMUTATION_DEFAULT,
     seed: int | None = None,
     ftol: float = 1e-9,
+    direction: str = "two-sided",
+    alpha: float = 0.05,
 ) -> pd.DataFrame:
     """Group differences of regression paths (``"textual ~ visual"``) between two groups.
 
@@ -674,18 +678,27 @@ def path_differences(
     model, whose estimates and SEs are those of fitting each group alone), d = est₁ − est₂, the
     parametric z = d / √(se₁² + se₂²) with its two-sided p, and a permutation test of group
     membership: the group labels are shuffled ``n_perm`` times (``numpy.random.default_rng(seed)``),
-    both groups refitted, and p_perm = (1 + #{|d*| ≥ |d|}) / (1 + n_perm). The same seed gives the
-    same p values. Each permutation costs one two-group fit, started from the observed estimates
+    both groups refitted, and p_perm = (1 + #{d* as or more extreme than d}) / (1 + n_perm), where
+    "more extreme" follows ``direction``: "two-sided" (H1: d ≠ 0, |d*| ≥ |d|, the default),
+    "greater" (H1: d > 0, d* ≥ d) or "less" (H1: d < 0, d* ≤ d). The same seed gives the same p
+    values. Each permutation costs one two-group fit, started from the observed estimates
     (about 30 ms for the Holzinger–Swineford CFA with two paths; the default 250 permutations
     take 6–9 s on 2 cores); permutation fits use ``ftol`` 1e-9, which leaves the permuted
     estimates within about 1e-5 of their exact values. Returns one row per path, indexed by the
     path: est_<group>, se_<group> for both groups, diff (first − second group, in order of
-    appearance), z, pvalue_z, pvalue_perm, n_perm."""
+    appearance), z, pvalue_z, pvalue_perm, n_perm, then direction, pvalue_perm_mcse (the Monte
+    Carlo SE of pvalue_perm, √(p(1 − p)/n_perm)) and verdict (:func:`utils.inference.p_verdict`
+    of pvalue_perm at ``alpha``: "supported", "not supported", or "borderline" when p lies within
+    3 Monte Carlo SE of ``alpha``)."""
     if isinstance(paths, str):
         paths = [paths]
     parsed = [_parse_path(p) for p in paths]
-    if n_perm < 1:
-        raise SemError(f"n_perm must be at least 1, got {n_perm}")
+    if isinstance(n_perm, bool) or not isinstance(n_perm, (int, np.integer)) or n_perm < 1:
+        raise SemError(f"n_perm must be a whole number of at least 1, got {n_perm!r}")
+    if direction not in ("two-sided", "greater", "less"):
+        raise SemError(f"direction must be 'two-sided', 'greater' or 'less', got {direction!r}")
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 < alpha < 1:
+        raise SemError(f"alpha must be a number strictly between 0 and 1, got {alpha!r}")
     observed = fit_groups(desc, data, group)
     if len(observed.groups) != 2:
         raise SemError(f"path_differences compares two groups; {group!r} has {len(observed.groups)}")
@@ -718,10 +731,20 @@ def path_differences(
             else:  # observed exogenous moments are fixed inside semopy's matrices: rebuild
                 rebuilt, first, _ = _build(desc, shuffled, group, groups, ())
                 values = _path_estimates(rebuilt, first, bounds, ftol, parsed)
-            exceed += np.abs(values[0] - values[1]) >= np.abs(diffs) - 1e-12
+            permuted = values[0] - values[1]
+            if direction == "two-sided":
+                exceed += np.abs(permuted) >= np.abs(diffs) - 1e-12
+            elif direction == "greater":
+                exceed += permuted >= diffs - 1e-12
+            else:
+                exceed += permuted <= diffs + 1e-12
     result = pd.DataFrame(rows)
     result["pvalue_perm"] = (1 + exceed) / (1 + n_perm)
     result["n_perm"] = n_perm
+    result["direction"] = direction
+    result["pvalue_perm_mcse"] = [inference.p_mcse(p, n_perm) for p in result["pvalue_perm"]]
+    result["verdict"] = [inference.p_verdict(p, alpha=alpha, n_resamples=n_perm).label
+                         for p in result["pvalue_perm"]]
     result = result.rename(columns={
         "est_1": f"est_{groups[0]}", "se_1": f"se_{groups[0]}", "est_2": f"est_{groups[1]}", "se_2": f"se_{groups[1]}",
     })

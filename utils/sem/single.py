@@ -40,7 +40,9 @@ Variances are unbounded, as in lavaan (semopy bounds them at 0): a Heywood case 
 negative estimate and a :class:`SemWarning` naming the variable.
 
 Matches lavaan 0.6-14 (tests/test_sem_single.py) on Holzinger–Swineford's CFA, the
-PoliticalDemocracy SEM and a path model with observed exogenous variables.
+PoliticalDemocracy SEM and a path model with observed exogenous variables; and on models with
+zero, one and two observed exogenous variables, including the textbook mediation model
+``m ~ x; y ~ m + x`` (tests/test_sem_exogenous.py: estimates, SEs, χ², df, CFI).
 Equality constraints: a shared label (``a*x2 + a*x3``) is one parameter; each equality
 ``CONSTRAINT(a - b = 0)`` takes one from ``npar`` and adds one to ``df`` as in lavaan (χ², df,
 npar, logL and AIC then match lavaan), but semopy's standard errors ignore such constraints (the
@@ -162,7 +164,7 @@ def _check_data(model: semopy.Model, data: pd.DataFrame) -> pd.DataFrame:
     constant = [v for v in observed if sub[v].nunique() < 2]
     if constant:
         raise SemError(f"constant columns (zero variance): {', '.join(constant)}")
-    cov = np.cov(sub.to_numpy(), rowvar=False, bias=True)
+    cov = np.atleast_2d(np.cov(sub.to_numpy(), rowvar=False, bias=True))
     values, vectors = np.linalg.eigh(cov)
     if values[0] <= _PD_TOLERANCE * values[-1]:
         weights = np.abs(vectors[:, 0])
@@ -212,7 +214,7 @@ def _fit_statistics(model: semopy.Model, sub: pd.DataFrame, npar: int) -> dict[s
     p = len(observed)
     exo = _observed_exogenous(model)
     px = len(exo)
-    S = np.cov(sub[observed].to_numpy(), rowvar=False, bias=True)
+    S = np.atleast_2d(np.cov(sub[observed].to_numpy(), rowvar=False, bias=True))
     sigma = model.calc_sigma()[0]
     _, logdet_s = np.linalg.slogdet(S)
     _, logdet_sigma = np.linalg.slogdet(sigma)
@@ -285,7 +287,7 @@ def _estimates(model: semopy.Model, desc: str, sub: pd.DataFrame) -> pd.DataFram
         })
     exo = _observed_exogenous(model)
     if exo:
-        S = np.cov(sub[exo].to_numpy(), rowvar=False, bias=True)
+        S = np.atleast_2d(np.cov(sub[exo].to_numpy(), rowvar=False, bias=True))
         for i, a in enumerate(exo):
             for j in range(i, len(exo)):
                 rows.append({
