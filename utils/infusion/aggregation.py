@@ -323,17 +323,31 @@ def agreement_summary(study: Study, *, n_random: int = RANDOM_GROUPS, seed: int 
     return pd.DataFrame(rows)
 
 
-def agreement_table(study: Study, *, null: str | float = "uniform") -> pd.DataFrame:
+def agreement_table(study: Study, *, null: str | float = "uniform", summary: pd.DataFrame | None = None,
+                    n_random: int = RANDOM_GROUPS, seed: int = 0) -> pd.DataFrame:
     """r_wg(j) of conf and csat for every employee of the analysis sample against ``null`` (as in
-    :func:`rwg_j`): employee_id, channel, scale, rwg_j (a tidy table for plotting)."""
+    :func:`rwg_j`, or "random_group": each channel's and scale's null variance from
+    :func:`random_group_agreement` with ``n_random`` and ``seed``, or read from ``summary``, the
+    :func:`agreement_summary` of the same study, which saves reshuffling again): employee_id,
+    channel, scale, rwg_j (a tidy table for plotting)."""
     _check_study(study)
     customers = _customers_with_channel(study, employee_data(study))
+    if summary is not None:
+        check.columns(summary, ["channel", "scale", "null", "null_variance"], "summary")
+        summary = summary.set_index(["channel", "scale", "null"])["null_variance"]
     frames = []
-    for construct in CUSTOMER_CONSTRUCTS:
-        values = rwg_j(customers, ITEMS[construct], null=null)
-        channel = customers.groupby("employee_id")["channel"].first()
-        frames.append(pd.DataFrame({"employee_id": values.index, "channel": channel.reindex(values.index).to_numpy(),
-                                    "scale": construct, "rwg_j": values.to_numpy()}))
+    for channel in CHANNELS:
+        part = customers[customers["channel"] == channel]
+        for construct in CUSTOMER_CONSTRUCTS:
+            if null == "random_group" and summary is not None:
+                variance = float(summary[(channel, construct, "random_group")])
+            elif null == "random_group":
+                variance = random_group_agreement(part, ITEMS[construct], n_random=n_random, seed=seed)["null_variance"]
+            else:
+                variance = null
+            values = rwg_j(part, ITEMS[construct], null=variance)
+            frames.append(pd.DataFrame({"employee_id": values.index, "channel": channel, "scale": construct,
+                                        "rwg_j": values.to_numpy()}))
     return pd.concat(frames, ignore_index=True)
 
 

@@ -92,19 +92,23 @@ def infusion_item_shares(shares: pd.DataFrame, *, title: str) -> plt.Figure:
 
 
 def infusion_agreement(agreement: pd.DataFrame, *, cutoff: float, title: str) -> plt.Figure:
-    """Histograms of r_wg(j) per employee: ``agreement`` has channel, scale, rwg_j. One panel
-    per scale, channels overlaid, the conventional cut-off as a vertical line."""
-    scales = list(dict.fromkeys(agreement["scale"]))
-    fig, axes = plt.subplots(1, len(scales), figsize=(5 * len(scales), 3.4), sharey=True)
+    """Histograms of r_wg(j) per employee: ``agreement`` has panel (one panel each, e.g. the null
+    distribution), series (overlaid, e.g. the study) and rwg_j. The conventional cut-off is a
+    dashed vertical line; each series' median is given in the legend."""
+    panels = list(dict.fromkeys(agreement["panel"]))
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 3.6), sharey=True)
     bins = np.linspace(0, 1, 21)
-    for ax, scale in zip(np.atleast_1d(axes), scales):
-        for channel, part in agreement[agreement["scale"] == scale].groupby("channel", sort=False):
-            ax.hist(part["rwg_j"], bins=bins, alpha=0.55, color=COLOURS.get(channel), label=CHANNEL_NAMES.get(channel))
+    colours = ["#2a7ab9", "#d95f02", "#555555", "#7570b3"]
+    for ax, panel in zip(np.atleast_1d(axes), panels):
+        part = agreement[agreement["panel"] == panel]
+        for colour, (series, values) in zip(colours, part.groupby("series", sort=False)):
+            median = float(values["rwg_j"].median())
+            ax.hist(values["rwg_j"], bins=bins, alpha=0.55, color=colour, label=f"{series} (median {median:.2f})")
         ax.axvline(cutoff, color="black", linestyle="--", lw=1)
         ax.set_xlabel("r_wg(j): agreement among an employee's customers")
-        ax.set_title({"conf": "Expectation confirmation", "csat": "Customer satisfaction"}.get(scale, scale))
+        ax.set_title(panel, fontsize=10.5)
+        ax.legend(fontsize=8, loc="upper left")
     np.atleast_1d(axes)[0].set_ylabel("Employees")
-    np.atleast_1d(axes)[0].legend(fontsize=8)
     fig.suptitle(title, fontsize=12)
     fig.tight_layout()
     return fig
