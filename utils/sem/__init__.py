@@ -5,12 +5,18 @@ multi-group constraints, likelihood-ratio tests, indirect effects and the bootst
 book's notes on semopy). This package adds them, verified against lavaan:
 
 - ``fit`` (one group) → ``SemFit`` with ``fit_table`` (chi2, df, pvalue, cfi, tli, rmsea,
-  srmr, loglik, aic, bic, …) and ``estimates`` (a lavaan-like parameter table);
+  srmr, loglik, aic, bic, …), ``estimates`` (a lavaan-like parameter table) and ``vcov()`` (the
+  parameter covariance, as lavaan's ``vcov()``; ``GroupFit.vcov()`` likewise);
 - ``fit_groups`` (several groups, parameters held equal by set or by label), ``lr_test``
-  (nested models) and the invariance sequence;
+  (nested models), the invariance sequence, ``path_equality`` (LR tests of paths held equal on a
+  stated baseline, metric invariance by default) and ``path_differences`` (per-path z and
+  permutation tests);
 - ``indirect_effects`` (nonparametric bootstrap, percentile and bias-corrected intervals, the
   Monte Carlo SE of each interval end, one-sided bootstrap p-values, the draws in
   ``attrs["draws"]``);
+- ``monte_carlo_effects`` (Monte Carlo intervals of indirect effects and of their group
+  difference from N(θ̂, vcov), per group and under equality constraints such as metric
+  invariance);
 - ``verdicts`` (the verdict of each row of a resampled table for a stated direction, borderline
   within 3 Monte Carlo SE, through ``utils.inference``).
 """
@@ -18,5 +24,6 @@ book's notes on semopy). This package adds them, verified against lavaan:
 from utils.sem.errors import SemError, SemWarning
 from utils.sem.single import SemFit, fit
 from utils.sem.bootstrap import indirect_effects
-from utils.sem.groups import GroupFit, fit_groups, invariance, lr_test, path_differences
+from utils.sem.groups import GroupFit, fit_groups, invariance, lr_test, path_differences, path_equality
+from utils.sem.montecarlo import monte_carlo_effects
 from utils.sem.verdicts import verdicts

@@ -48,6 +48,11 @@ regressions and intercepts equal. χ², logL, AIC and BIC within 1e-7; CFI, TLI,
 within 1e-6; df and npar exactly; every estimate, standard error and std_all within 2e-5 (the
 tests use 0.01 for χ², logL, AIC, BIC and 0.001 for the rest).
 
+Variances are unbounded, as in lavaan and :func:`utils.sem.fit` (semopy bounds them at 0): a
+Heywood case gives lavaan's negative estimate, its standard error from the same expected
+information, and a :class:`SemWarning` naming the variable and the group (a two-group Heywood
+case, configural and metric, matches lavaan in ``tests/test_sem_heywood.py``).
+
 Not covered: missing data (rows with a missing value are dropped, with a warning, as lavaan's
 listwise default; no FIML), ``CONSTRAINT(...)`` lines and intercept lines (``x1 ~ 1``) in the
 description, equality sets other than the three above (residuals, residual covariances, latent
@@ -112,6 +117,35 @@ class GroupFit:
     desc: str
     group: str
     n_by_group: dict[Any, int] = field(default_factory=dict)
+    # the global parameter vector, its covariance (None when the information is singular) and,
+    # for every row of estimates, the position of its parameter (−1 for fixed rows)
+    theta: np.ndarray | None = field(default=None, repr=False)
+    cov: np.ndarray | None = field(default=None, repr=False)
+    positions: np.ndarray | None = field(default=None, repr=False)
+
+    def vcov(self) -> pd.DataFrame:
+        """The covariance matrix of the free parameter estimates (the inverse expected
+        information of the whole sample, whose diagonal gives the ``se`` column), as a DataFrame
+        with one row and column per free row of ``estimates`` (each group's own row, as
+        lavaan's ``vcov()``: a parameter held equal across groups appears once per group, with
+        identical rows and columns, so the matrix is singular then, as lavaan's is).
+
+        Names as lavaan's for unlabelled parameters: ``lhs op rhs`` without spaces, ``.gK``
+        appended for the K-th group (K > 1, groups in ``self.groups`` order), e.g.
+        ``visual=~x2``, ``x1~1.g2``; labelled and equality-constrained parameters are named the
+        same way (lavaan uses their labels, such as ``.p2.``). Matches lavaan's ``vcov()``
+        within 1e-6 on the reference models (``tests/test_sem_vcov.py``). Raises SemError when
+        the information matrix was singular (the model is not identified)."""
+        if self.cov is None or self.positions is None:
+            raise SemError("this fit has no parameter covariance: its information matrix is singular "
+                           "(the model is not identified)")
+        from utils.sem.single import _lavaan_name
+
+        number = {g: i + 1 for i, g in enumerate(self.groups)}
+        free = np.flatnonzero(self.positions >= 0)
+        names = [_lavaan_name(self.estimates.iloc[i], number[self.estimates.iloc[i]["group"]]) for i in free]
+        index = self.positions[free]
+        return pd.DataFrame(self.cov[np.ix_(index, index)], index=names, columns=names)
 
     def summary(self) -> str:
         """A short text report: groups, what is held equal, the fit table and the estimates."""
@@ -313,7 +347,10 @@ def _build(desc: str, sub: pd.DataFrame, group: str, groups: list[Any], equal: t
             if not param.active:  # a fixed loading, an observed exogenous (co)variance
                 rows.append((lhs, op, rhs, label, -1, float(param.start)))
                 continue
-            index.append(position(key, float(param.start), param.bound))
+            # variances unbounded, as in lavaan and fit(): a Heywood case shows as lavaan's negative
+            # estimate (and is warned about) instead of a variance stuck at semopy's bound 0
+            bound = (None, None) if param.bound == (0, None) else param.bound
+            index.append(position(key, float(param.start), bound))
             rows.append((lhs, op, rhs, label, index[-1], np.nan))
         index = np.array(index, dtype=int)
         mean = x.mean(axis=0)
@@ -546,6 +583,16 @@ def _estimates(built: list[_GroupModel], theta: np.ndarray, se: np.ndarray | Non
     return pd.DataFrame.from_records(records, columns=ESTIMATE_COLUMNS)
 
 
+def _warn_heywood(estimates: pd.DataFrame, group: str) -> None:
+    """Warn with SemWarning for every negative free variance, naming the variable and the group."""
+    variances = estimates[(estimates["op"] == "~~") & (estimates["lhs"] == estimates["rhs"]) & (estimates["se"] != 0)]
+    for row in variances[variances["est"] < 0].itertuples():
+        warnings.warn(
+            f"negative variance estimate for {row.lhs} in group {row.group!r} of {group!r} ({row.est:.4g}): "
+            "a Heywood case; the model may be misspecified or the group too small", SemWarning, stacklevel=3,
+        )
+
+
 # --------------------------------------------------------------------------- public API
 
 
@@ -579,10 +626,14 @@ def fit_groups(
     except np.linalg.LinAlgError:
         warnings.warn("the information matrix is singular: the model is not identified; no standard errors",
                       SemWarning, stacklevel=2)
-        se = None
+        cov = se = None
+    estimates = _estimates(built, theta, se)
+    _warn_heywood(estimates, group)
+    positions = np.array([pos for gm in built for *_, pos, _ in gm.rows], dtype=int)
     return GroupFit(
-        fit_table=_fit_table(built, theta), estimates=_estimates(built, theta, se), groups=groups,
+        fit_table=_fit_table(built, theta), estimates=estimates, groups=groups,
         equal=equal, desc=desc, group=group, n_by_group={gm.name: gm.n for gm in built},
+        theta=theta, cov=cov, positions=positions,
     )
 
 
@@ -630,6 +681,66 @@ def invariance(desc: str, data: pd.DataFrame, group: str, *, ftol: float = 1e-12
         rows.append(row)
         previous = result
     return pd.DataFrame(rows).set_index("model")
+
+
+def _with_label(desc: str, lhs: str, rhs: str, label: str) -> str:
+    """``desc`` with the regression ``lhs ~ rhs`` labelled ``label``; SemError if the model has
+    no such term, or if the term already carries a label or a fixed value."""
+    lines = desc.splitlines()
+    for i, line in enumerate(lines):
+        code, hash_, comment = line.partition("#")
+        if "~" not in code or "=~" in code or "~~" in code:
+            continue
+        left, right = code.split("~", 1)
+        if [v.strip() for v in left.split(",")] != [lhs]:
+            continue
+        terms = [t.strip() for t in right.split("+")]
+        names = [t.split("*")[-1].strip() for t in terms]
+        if rhs not in names:
+            continue
+        j = names.index(rhs)
+        if "*" in terms[j]:
+            raise SemError(f"the path {lhs} ~ {rhs} already has a label or value ({terms[j]}): "
+                           "hold that label equal with fit_groups(..., equal=[label]) instead")
+        terms[j] = f"{label}*{rhs}"
+        lines[i] = f"{left.rstrip()} ~ {' + '.join(terms)}" + (f" {hash_}{comment}" if hash_ else "")
+        return "\n".join(lines)
+    raise SemError(f"the model has no regression path {lhs} ~ {rhs}")
+
+
+def path_equality(desc: str, data: pd.DataFrame, group: str, paths: Sequence[str], *,
+                  baseline: Sequence[str] = ("loadings",), ftol: float = 1e-12) -> pd.DataFrame:
+    """Likelihood-ratio tests of each regression path (``"textual ~ visual"``) held equal across
+    groups, against a stated ``baseline``: the model with the sets or labels of ``baseline``
+    held equal (default ``("loadings",)``, metric invariance, the prerequisite for comparing
+    structural paths across groups; ``()`` is the configural baseline).
+
+    For each path the baseline is refitted with that one path held equal as well
+    (``equal = (*baseline, label)``) and compared with :func:`lr_test` (χ² difference, df 1,
+    asymptotic p). Returns one row per path, indexed by the path: est_<group> (the baseline's
+    estimate in each group, groups in order of appearance), chi2_diff, df_diff, pvalue and
+    baseline (what was held equal in the baseline, as text). The same test by hand:
+    ``lr_test(fit_groups(labelled_desc, data, group, equal=[*baseline, label]),
+    fit_groups(desc, data, group, equal=baseline))``. Matches lavaan's ``anova()`` on the metric
+    and configural baselines (``tests/test_sem_metric_paths.py``)."""
+    if isinstance(paths, str):
+        paths = [paths]
+    if isinstance(baseline, str):
+        baseline = (baseline,)
+    parsed = [_parse_path(p) for p in paths]
+    base = fit_groups(desc, data, group, equal=tuple(baseline), ftol=ftol)
+    taken = set(_labels(desc)[1])
+    label = next(f"equal_path{i}" for i in range(len(taken) + 1) if f"equal_path{i}" not in taken)
+    rows = []
+    for path, (lhs, rhs) in zip(paths, parsed):
+        est = base.estimates[(base.estimates["op"] == "~") & (base.estimates["lhs"] == lhs)
+                             & (base.estimates["rhs"] == rhs)].set_index("group")["est"]
+        held = fit_groups(_with_label(desc, lhs, rhs, label), data, group, equal=(*baseline, label), ftol=ftol)
+        test = lr_test(held, base)
+        rows.append({"path": path, **{f"est_{g}": float(est[g]) for g in base.groups},
+                     "chi2_diff": test["chi2_diff"], "df_diff": int(test["df_diff"]), "pvalue": test["pvalue"],
+                     "baseline": ", ".join(baseline) if baseline else "configural"})
+    return pd.DataFrame(rows).set_index("path")
 
 
 def _parse_path(path: str) -> tuple[str, str]:

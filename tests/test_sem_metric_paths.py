@@ -1,0 +1,70 @@
+"""Path equality on the metric-invariant baseline against lavaan 0.6-14.
+
+Comparing a structural path across groups presumes the factors mean the same in both (metric
+invariance: equal loadings), so the test of a path held equal belongs on the metric baseline,
+not the configural one. Reference: lavaan_metric_paths.R (committed outputs): the
+Holzinger–Swineford CFA by school with the latent chain visual → textual → speed; anova() of
+each path held equal against the configural and the metric baseline. Tolerances: χ² difference
+within 0.01, p within 1e-4, estimates and SEs within 0.001.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from utils import sem
+from utils.sem.groups import _with_label
+
+REF = Path(__file__).resolve().parent / "reference" / "sem"
+CFA = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
+MODEL = CFA + "\ntextual ~ visual\nspeed ~ textual + visual"
+PATHS = {"a": "textual ~ visual", "b": "speed ~ textual"}
+BASELINES = {"configural": (), "metric": ("loadings",)}
+
+
+@pytest.fixture(scope="module")
+def hs() -> pd.DataFrame:
+    return pd.read_csv(REF / "HolzingerSwineford1939.csv")
+
+
+@pytest.mark.parametrize("baseline", list(BASELINES))
+def test_path_equality_matches_lavaan_anova(hs, baseline):
+    result = sem.path_equality(MODEL, hs, "school", list(PATHS.values()), baseline=BASELINES[baseline])
+    lavaan = pd.read_csv(REF / "lavaan_metric_paths_lrt.csv").query("baseline == @baseline").set_index("path")
+    for key, path in PATHS.items():
+        assert result.loc[path, "chi2_diff"] == pytest.approx(lavaan.loc[key, "chisq_diff"], abs=0.01)
+        assert result.loc[path, "df_diff"] == lavaan.loc[key, "df_diff"] == 1
+        assert result.loc[path, "pvalue"] == pytest.approx(lavaan.loc[key, "pvalue"], abs=1e-4)
+    assert (result["baseline"] == ("loadings" if baseline == "metric" else "configural")).all()
+
+
+def test_the_same_test_by_hand(hs):
+    # fit_groups with equal=["loadings", label] against equal=["loadings"], then lr_test
+    labelled = CFA + "\ntextual ~ a*visual\nspeed ~ textual + visual"
+    held = sem.fit_groups(labelled, hs, "school", equal=["loadings", "a"])
+    metric = sem.fit_groups(MODEL, hs, "school", equal=["loadings"])
+    by_hand = sem.lr_test(held, metric)
+    tool = sem.path_equality(MODEL, hs, "school", "textual ~ visual")
+    assert by_hand["chi2_diff"] == pytest.approx(tool.loc["textual ~ visual", "chi2_diff"], abs=1e-9)
+    lavaan = pd.read_csv(REF / "lavaan_metric_paths_lrt.csv").set_index(["baseline", "path"])
+    assert held.fit_table["chi2"] == pytest.approx(lavaan.loc[("metric", "a"), "chisq_held"], abs=0.01)
+    assert metric.fit_table["chi2"] == pytest.approx(lavaan.loc[("metric", "a"), "chisq_baseline"], abs=0.01)
+
+
+def test_metric_model_estimates_match_lavaan(hs):
+    ours = sem.fit_groups(MODEL, hs, "school", equal=["loadings"]).estimates.set_index(["group", "lhs", "op", "rhs"])
+    lavaan = pd.read_csv(REF / "lavaan_metric_paths_estimates.csv")
+    for row in lavaan.itertuples():
+        mine = ours.loc[(row.group, row.lhs, row.op, row.rhs)]
+        assert mine["est"] == pytest.approx(row.est, abs=0.001) and mine["se"] == pytest.approx(row.se, abs=0.001)
+
+
+def test_with_label_edits_only_the_named_term():
+    assert _with_label("y ~ x + w # note\nm ~ x", "y", "w", "p") == "y ~ x + p*w # note\nm ~ x"
+    with pytest.raises(sem.SemError, match="already has a label or value \\(b\\*w\\)"):
+        _with_label("y ~ x + b*w", "y", "w", "p")
+    with pytest.raises(sem.SemError, match="no regression path m ~ w"):
+        _with_label("y ~ x + w\nm ~ x", "m", "w", "p")
