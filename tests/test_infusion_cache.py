@@ -1,8 +1,8 @@
 """The stored results of utils.infusion.cache are what the code computes now.
 
 Each stored file (data/chen2021/cache/) is recomputed and compared (text exactly, numbers within
-1e-6): a change to the data, the models or utils.sem that moves a stored number fails here with
-the command that rewrites the files. Recomputing takes a few multi-group fits per result (about
+1e-5, the optimizer's precision): a change to the data, the models or utils.sem that moves a
+stored number fails here with the command that rewrites the files. Recomputing takes a few multi-group fits per result (about
 15 s each on the book's machine); this is the price of chapters that read the results in
 milliseconds.
 """

@@ -181,13 +181,6 @@ def test_equality_tests_on_both_baselines(employees):
         assert table.loc["H1: CONF ~ INF", "p_one_sided"] == pytest.approx(table.loc["H1: CONF ~ INF", "pvalue"] / 2)
 
 
-def test_with_label():
-    desc = "CONF ~ INF + USAT\nUSAT ~ INF"
-    assert hypotheses._with_label(desc, "CONF", "USAT", "b") == "CONF ~ INF + b*USAT\nUSAT ~ INF"
-    with pytest.raises(ValueError, match="no path CONF ~ CSAT"):
-        hypotheses._with_label(desc, "CONF", "CSAT", "b")
-
-
 @pytest.mark.parametrize("change, message", [
     (lambda e: e.drop(columns="usat"), "lacks the column(s) usat"),
     (lambda e: e.assign(channel="online"), "unknown channel"),
@@ -218,3 +211,20 @@ def test_compare_with_targets(employees):
     assert table["difference"].abs().max() < 0.2
     with pytest.raises(ValueError, match="no population target"):
         hypotheses.compare_with_targets(paths.assign(rhs="INF"), population.targets(population.load_population()))
+
+
+def test_latent_tests_follow_the_same_rules_and_agree_with_the_composite(employees, tests_):
+    """Monte Carlo p-values from the draws (two-sided per channel, one-sided differences), the
+    Monte Carlo SE √(p(1 − p)/n) for the one-sided ones, and on the book's data the same verdict
+    as the composite bootstrap for all nine rows (none borderline, so the agreement is pinned)."""
+    latent = hypotheses.latent_tests(employees, n_draws=5000, seed=2)
+    assert (latent["n_draws"] == 5000).all()
+    differences = latent[latent["channel"] == "difference"]
+    assert np.allclose(differences["p_mcse"], np.sqrt(differences["p"] * (1 - differences["p"]) / 5000))
+    assert (latent.loc[latent["channel"] != "difference", "interval"] == "95 % two-sided").all()
+    assert not latent["borderline"].any()
+    comparison = hypotheses.compare_tests(tests_, latent)
+    assert len(comparison) == 9 and comparison["agree"].all()
+    # the latent model corrects for the items' error: larger effects than the composite scores
+    big = comparison[comparison["verdict_composite"] != "not significant"]
+    assert (big["estimate_latent"].abs() > big["estimate_composite"].abs()).all()

@@ -272,3 +272,20 @@ def test_hypothesis_estimates_match_lavaan_paths(employees, lavaan):
             assert tests.loc[(hypothesis, channel), "estimate"] == pytest.approx(effects[channel][hypothesis], abs=EST_TOL)
         difference = effects[stronger][hypothesis] - effects[other][hypothesis]
         assert tests.loc[(hypothesis, "difference"), "estimate"] == pytest.approx(difference, abs=EST_TOL)
+
+
+def test_latent_tests_estimates_match_lavaans_metric_model(employees, lavaan):
+    """H1-H3 on the latent model under metric invariance (hypotheses.latent_tests, fitted with
+    ftol 1e-9): the direct path, the product a·b and the confirmation → satisfaction path in each
+    channel, and the hypothesized-minus-other differences, against lavaan's latent_metric fit."""
+    latent = hypotheses.latent_tests(employees, n_draws=200, seed=1).set_index(["hypothesis", "channel"])
+    paths = lavaan["estimates"].query("model == 'latent_metric' and op == '~'").set_index(["channel", "lhs", "rhs"])["est"]
+    effects = {channel: {"H1": paths[(channel, "CONF", "INF")],
+                         "H2": paths[(channel, "USAT", "INF")] * paths[(channel, "CONF", "USAT")],
+                         "H3": paths[(channel, "CSAT", "CONF")]} for channel in CHANNELS}
+    for hypothesis, stronger in hypotheses.HYPOTHESIZED.items():
+        other = next(c for c in CHANNELS if c != stronger)
+        for channel in CHANNELS:
+            assert latent.loc[(hypothesis, channel), "estimate"] == pytest.approx(effects[channel][hypothesis], abs=EST_TOL)
+        difference = effects[stronger][hypothesis] - effects[other][hypothesis]
+        assert latent.loc[(hypothesis, "difference"), "estimate"] == pytest.approx(difference, abs=EST_TOL)

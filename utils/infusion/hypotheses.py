@@ -58,7 +58,6 @@ A borderline verdict is shown as "borderline" in ``formal`` and counted apart.
 
 from __future__ import annotations
 
-import re
 import warnings
 
 import numpy as np
@@ -71,7 +70,8 @@ from utils.infusion.population import CHANNELS
 
 __all__ = [
     "PUBLISHED_FILE", "BOOTSTRAP_DEFAULT", "BOOTSTRAP_SEED", "ALPHA", "EQUIVALENCE_BOUND", "EFFECTS",
-    "HYPOTHESIZED", "NULL_KEYS", "load_published", "hypothesis_tests", "baseline_tests", "hypothesis_table",
+    "LATENT_EFFECTS", "MONTE_CARLO_DRAWS", "MONTE_CARLO_SEED", "HYPOTHESIZED", "NULL_KEYS", "KEY_PATHS",
+    "load_published", "hypothesis_tests", "latent_tests", "compare_tests", "baseline_tests", "hypothesis_table",
     "scorecard", "scorecard_headline", "latent_fits", "latent_paths", "r_squared", "equality_tests",
     "compare_with_targets",
 ]
@@ -89,6 +89,15 @@ EFFECTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "indirect": ("H2", models.INDIRECT),
     "conf_csat": ("H3", models.CONF_CSAT),
 }
+# The same effects in the latent model (factors in capitals).
+LATENT_EFFECTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "direct": ("H1", ("INF", "CONF")),
+    "indirect": ("H2", ("INF", "USAT", "CONF")),
+    "conf_csat": ("H3", ("CONF", "CSAT")),
+}
+# Monte Carlo intervals of the latent model: 20,000 draws (p's Monte Carlo SE at most 0.0035).
+MONTE_CARLO_DRAWS = 20000
+MONTE_CARLO_SEED = 33
 # The channel each hypothesis expects to be stronger.
 HYPOTHESIZED: dict[str, str] = {"H1": "retail_store", "H2": "contact_center", "H3": "retail_store"}
 # The published null results: (hypothesis, effect, channel).
@@ -152,16 +161,46 @@ def _bound(employees: pd.DataFrame, channel: str | None) -> float:
 
 
 def _channel_row(hypothesis: str, effect: str, chain: str, channel: str, r: pd.Series, draws: np.ndarray,
-                 bound: float) -> dict:
+                 bound: float | None, ends: tuple[str, str] = ("pct_low", "pct_high"), size: str = "n_boot") -> dict:
+    """One per-channel row: two-sided test, 95 % interval with Monte Carlo SEs, and (with a
+    ``bound``) the equivalence test."""
     p, p_mcse = _two_sided(r)
-    tost_p, tost_mcse = _tost(draws, bound)
-    return {"hypothesis": hypothesis, "effect": effect, "chain": chain, "channel": channel,
-            "estimate": r["estimate"], "se": r["se"], "ci_low": r["pct_low"], "ci_high": r["pct_high"],
-            "ci_low_mcse": r["pct_low_mcse"], "ci_high_mcse": r["pct_high_mcse"], "interval": "95 % two-sided",
-            "test": "two-sided", "p": p, "p_mcse": p_mcse, "verdict": _channel_verdict(r["estimate"], p),
-            "borderline": _borderline(p, p_mcse), "tost_bound": bound, "tost_p": tost_p, "tost_p_mcse": tost_mcse,
-            "equivalent": tost_p < ALPHA, "tost_borderline": _borderline(tost_p, tost_mcse),
-            "n_boot": int(r["n_boot"])}
+    low, high = ends
+    row = {"hypothesis": hypothesis, "effect": effect, "chain": chain, "channel": channel,
+           "estimate": float(r["estimate"]), "se": float(r["se"]), "ci_low": float(r[low]), "ci_high": float(r[high]),
+           "ci_low_mcse": float(r[f"{low}_mcse"]), "ci_high_mcse": float(r[f"{high}_mcse"]),
+           "interval": "95 % two-sided", "test": "two-sided", "p": p, "p_mcse": p_mcse,
+           "verdict": _channel_verdict(r["estimate"], p), "borderline": _borderline(p, p_mcse),
+           "tost_bound": np.nan, "tost_p": np.nan, "tost_p_mcse": np.nan, "equivalent": False,
+           "tost_borderline": False, "equivalence_limit": np.nan, size: int(r[size])}
+    if bound is not None:
+        tost_p, tost_mcse = _tost(draws, bound)
+        # the smallest bound the data would show equivalence for, in the units of EQUIVALENCE_BOUND
+        limit = float(np.max(np.abs(np.quantile(draws, [ALPHA, 1 - ALPHA])))) * EQUIVALENCE_BOUND / bound
+        row.update(tost_bound=bound, tost_p=tost_p, tost_p_mcse=tost_mcse, equivalent=tost_p < ALPHA,
+                   tost_borderline=_borderline(tost_p, tost_mcse), equivalence_limit=limit)
+    return row
+
+
+def _difference_row(hypothesis: str, effect: str, chain: str, r: pd.Series, draws: np.ndarray,
+                    size: str = "n_boot") -> dict:
+    """The difference row: ``draws`` and ``r`` are retail_store − contact_center (the second
+    sorted channel minus the first), turned to "hypothesized minus other" and tested one-sided."""
+    sign = 1.0 if HYPOTHESIZED[hypothesis] == sorted(CHANNELS)[1] else -1.0
+    oriented = sign * draws
+    b = len(oriented)
+    p = (1 + int(np.sum(oriented <= 0))) / (1 + b)
+    p_mcse = inference.p_mcse(p, b)
+    other = next(c for c in CHANNELS if c != HYPOTHESIZED[hypothesis])
+    verdict = f"{HYPOTHESIZED[hypothesis]} > {other}" if p < ALPHA else "no significant difference"
+    return {"hypothesis": hypothesis, "effect": effect, "chain": chain, "channel": "difference",
+            "estimate": sign * float(r["estimate"]), "se": float(r["se"]),
+            "ci_low": float(np.quantile(oriented, ALPHA)), "ci_high": np.inf,
+            "ci_low_mcse": inference.quantile_mcse(oriented, ALPHA), "ci_high_mcse": 0.0,
+            "interval": "95 % one-sided", "test": "one-sided", "p": p, "p_mcse": p_mcse,
+            "verdict": verdict, "borderline": _borderline(p, p_mcse), "tost_bound": np.nan,
+            "tost_p": np.nan, "tost_p_mcse": np.nan, "equivalent": False, "tost_borderline": False,
+            "equivalence_limit": np.nan, size: b}
 
 
 def hypothesis_tests(employees: pd.DataFrame, *, n_boot: int = BOOTSTRAP_DEFAULT,
@@ -173,8 +212,10 @@ def hypothesis_tests(employees: pd.DataFrame, *, n_boot: int = BOOTSTRAP_DEFAULT
     Monte Carlo SEs ci_low_mcse, ci_high_mcse, interval ("95 % two-sided" per channel, "95 %
     one-sided" [bound, ∞) for differences), test ("two-sided" or "one-sided"), p and p_mcse,
     verdict, borderline (p within 3 Monte Carlo SE of α = 0.05), the equivalence test of each
-    per-channel effect (tost_bound, tost_p, tost_p_mcse, equivalent, tost_borderline; NaN for
-    differences) and n_boot. Difference rows are the hypothesized stronger channel minus the
+    per-channel effect (tost_bound, tost_p, tost_p_mcse, equivalent, tost_borderline, and
+    equivalence_limit: the smallest bound, in standard deviations of confirmation per standard
+    deviation of infusion use, at which the data would show equivalence; NaN for differences) and
+    n_boot. Difference rows are the hypothesized stronger channel minus the
     other (``HYPOTHESIZED``); their verdict names the supported ordering or says "no significant
     difference". See the module docstring for why per-channel tests are two-sided and
     differences one-sided."""
@@ -191,26 +232,62 @@ def hypothesis_tests(employees: pd.DataFrame, *, n_boot: int = BOOTSTRAP_DEFAULT
         for channel in CHANNELS:
             index = part.index[part["group"] == channel][0]
             rows.append(_channel_row(hypothesis, effect, name, channel, part.loc[index], draws[index], bounds[channel]))
-        # indirect_effects' difference is the second sorted group minus the first:
-        # retail_store − contact_center. Turn it to "hypothesized minus other".
         index = part.index[part["group"] == "difference"][0]
-        sign = 1.0 if HYPOTHESIZED[hypothesis] == sorted(CHANNELS)[1] else -1.0
-        oriented = sign * draws[index]
-        b = len(oriented)
-        p = (1 + int(np.sum(oriented <= 0))) / (1 + b)
-        p_mcse = inference.p_mcse(p, b)
-        other = next(c for c in CHANNELS if c != HYPOTHESIZED[hypothesis])
-        verdict = f"{HYPOTHESIZED[hypothesis]} > {other}" if p < ALPHA else "no significant difference"
-        rows.append({"hypothesis": hypothesis, "effect": effect, "chain": name, "channel": "difference",
-                     "estimate": sign * float(part.loc[index, "estimate"]), "se": float(part.loc[index, "se"]),
-                     "ci_low": float(np.quantile(oriented, ALPHA)), "ci_high": np.inf,
-                     "ci_low_mcse": inference.quantile_mcse(oriented, ALPHA), "ci_high_mcse": 0.0,
-                     "interval": "95 % one-sided", "test": "one-sided", "p": p, "p_mcse": p_mcse,
-                     "verdict": verdict, "borderline": _borderline(p, p_mcse), "tost_bound": np.nan,
-                     "tost_p": np.nan, "tost_p_mcse": np.nan, "equivalent": False, "tost_borderline": False,
-                     "n_boot": b})
+        rows.append(_difference_row(hypothesis, effect, name, part.loc[index], draws[index]))
     out = pd.DataFrame(rows)
     out.attrs.update(seed=seed, n_boot=n_boot)
+    return out
+
+
+def latent_tests(employees: pd.DataFrame, *, n_draws: int = MONTE_CARLO_DRAWS,
+                 seed: int = MONTE_CARLO_SEED) -> pd.DataFrame:
+    """H1-H3 on the latent model, fitted to both channels at once under metric invariance
+    (loadings equal: the same unit for each factor in both channels), with Monte Carlo intervals
+    (``utils.sem.monte_carlo_effects``: ``n_draws`` parameter vectors from N(θ̂, vcov)). The same
+    rows, columns and rules as :func:`hypothesis_tests` (per channel two-sided, differences
+    one-sided, Monte Carlo SEs, borderline), with n_draws instead of n_boot; no equivalence test
+    (its bound would need the factors' model-implied variances; the composite model's equivalence
+    tests are the book's). Estimates are on the factors' metric (each factor scaled by its first
+    item), corrected for the items' error, so they are larger than the composite ones."""
+    _check_employees(employees)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", sem.SemWarning)
+        # ftol 1e-9: the estimates move by < 1e-4 against 1e-12 (a Monte Carlo interval's own
+        # error is larger) and the fit takes two thirds of the time
+        fit = sem.fit_groups(models.LATENT_SEM, employees, "channel", equal=["loadings"], ftol=1e-9)
+    chains = [chain for _, chain in LATENT_EFFECTS.values()]
+    table = sem.monte_carlo_effects(fit, chains, n_draws=n_draws, seed=seed, level=0.95)
+    draws = table.attrs["draws"]
+    rows = []
+    for effect, (hypothesis, chain) in LATENT_EFFECTS.items():
+        name = " → ".join(chain)
+        part = table[table["chain"] == name]
+        for channel in CHANNELS:
+            index = part.index[part["group"] == channel][0]
+            rows.append(_channel_row(hypothesis, effect, name, channel, part.loc[index], draws[index], None,
+                                     ends=("lower", "upper"), size="n_draws"))
+        index = part.index[part["group"] == "difference"][0]
+        rows.append(_difference_row(hypothesis, effect, name, part.loc[index], draws[index], size="n_draws"))
+    out = pd.DataFrame(rows)
+    out.attrs.update(seed=seed, n_draws=n_draws, fit=fit)
+    return out
+
+
+def compare_tests(composite: pd.DataFrame, latent: pd.DataFrame) -> pd.DataFrame:
+    """The composite and the latent model's verdicts side by side: one row per hypothesis and
+    channel with each model's estimate, p and verdict (" (borderline)" appended where it is) and
+    ``agree`` (the same verdict)."""
+    columns = ["hypothesis", "channel", "estimate", "p", "verdict", "borderline"]
+    check.columns(composite, columns, "composite")
+    check.columns(latent, columns, "latent")
+
+    def label(frame: pd.DataFrame) -> pd.Series:
+        return frame["verdict"] + np.where(frame["borderline"], " (borderline)", "")
+
+    left = composite[columns[:4]].assign(verdict=label(composite))
+    right = latent[columns[:4]].assign(verdict=label(latent))
+    out = left.merge(right, on=["hypothesis", "channel"], suffixes=("_composite", "_latent"))
+    out["agree"] = out["verdict_composite"] == out["verdict_latent"]
     return out
 
 
@@ -378,19 +455,6 @@ def r_squared(fits: dict[str, sem.SemFit]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _with_label(desc: str, outcome: str, predictor: str, label: str) -> str:
-    """``desc`` with the regression ``outcome ~ predictor`` labelled ``label``."""
-    pattern = re.compile(rf"^(\s*{re.escape(outcome)}\s*~(?!~)\s*)(.*)$", flags=re.MULTILINE)
-    match = pattern.search(desc)
-    if not match:
-        raise ValueError(f"the model has no regression line for {outcome!r}")
-    terms = [t.strip() for t in match.group(2).split("+")]
-    if predictor not in terms:
-        raise ValueError(f"the model has no path {outcome} ~ {predictor}")
-    terms = [f"{label}*{t}" if t == predictor else t for t in terms]
-    return desc[:match.start()] + match.group(1) + " + ".join(terms) + desc[match.end():]
-
-
 # Key paths of the latent model: name → (outcome, predictor, the channel the hypothesis expects stronger).
 KEY_PATHS: dict[str, tuple[str, str, str]] = {
     "H1: CONF ~ INF": ("CONF", "INF", "retail_store"),
@@ -403,32 +467,30 @@ BASELINES = {"metric": ("loadings",), "configural": ()}
 
 def equality_tests(employees: pd.DataFrame, desc: str = models.LATENT_SEM, *, baseline: str = "metric") -> pd.DataFrame:
     """Likelihood-ratio tests, in the latent model, of each key path (``KEY_PATHS``) held equal
-    across channels, against the baseline model: ``"metric"`` (default; loadings equal across
-    channels, the prerequisite for comparing paths between groups) or ``"configural"`` (nothing
-    equal). One row per path with est_retail_store, est_contact_center (the baseline's
-    estimates), chi2_diff, df_diff, pvalue (two-sided: the χ² test of equality) and the
-    one-sided p of the signed likelihood-ratio root for the hypothesized ordering (``expected``):
-    p_one_sided = p/2 when the estimates differ in that direction, 1 − p/2 otherwise. Five
-    multi-group fits: several seconds."""
+    across channels, against the baseline model (``utils.sem.path_equality``): ``"metric"``
+    (default; loadings equal across channels, the prerequisite for comparing paths between
+    groups) or ``"configural"`` (nothing equal). One row per path with est_retail_store,
+    est_contact_center (the baseline's estimates), chi2_diff, df_diff, pvalue (two-sided: the χ²
+    test of equality) and the one-sided p of the signed likelihood-ratio root for the
+    hypothesized ordering (``expected``): p_one_sided = p/2 when the estimates differ in that
+    direction, 1 − p/2 otherwise. Five multi-group fits of the latent model: 10-20 s
+    (``utils.infusion.cache`` stores the result for the chapter)."""
     _check_employees(employees)
     if baseline not in BASELINES:
         raise ValueError(f"baseline must be one of {list(BASELINES)}, got {baseline!r}")
-    base = BASELINES[baseline]
+    paths = {name: f"{outcome} ~ {predictor}" for name, (outcome, predictor, _) in KEY_PATHS.items()}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", sem.SemWarning)
-        free = sem.fit_groups(desc, employees, "channel", equal=base)
-        rows = []
-        for path, (outcome, predictor, stronger) in KEY_PATHS.items():
-            held = sem.fit_groups(_with_label(desc, outcome, predictor, "p"), employees, "channel", equal=[*base, "p"])
-            test = sem.lr_test(held, free)
-            est = free.estimates[(free.estimates["op"] == "~") & (free.estimates["lhs"] == outcome)
-                                 & (free.estimates["rhs"] == predictor)].set_index("group")["est"]
-            other = next(c for c in CHANNELS if c != stronger)
-            p = float(test["pvalue"])
-            rows.append({"path": path, **{f"est_{c}": float(est[c]) for c in CHANNELS},
-                         "chi2_diff": test["chi2_diff"], "df_diff": int(test["df_diff"]), "pvalue": p,
-                         "expected": f"{stronger} > {other}",
-                         "p_one_sided": p / 2 if est[stronger] > est[other] else 1 - p / 2})
-    table = pd.DataFrame(rows).set_index("path")
-    table.attrs["baseline"] = baseline
-    return table
+        table = sem.path_equality(desc, employees, "channel", list(paths.values()), baseline=BASELINES[baseline])
+    rows = []
+    for name, (outcome, predictor, stronger) in KEY_PATHS.items():
+        r = table.loc[paths[name]]
+        other = next(c for c in CHANNELS if c != stronger)
+        p = float(r["pvalue"])
+        rows.append({"path": name, **{f"est_{c}": float(r[f"est_{c}"]) for c in CHANNELS},
+                     "chi2_diff": float(r["chi2_diff"]), "df_diff": int(r["df_diff"]), "pvalue": p,
+                     "expected": f"{stronger} > {other}",
+                     "p_one_sided": p / 2 if r[f"est_{stronger}"] > r[f"est_{other}"] else 1 - p / 2})
+    out = pd.DataFrame(rows).set_index("path")
+    out.attrs["baseline"] = baseline
+    return out

@@ -114,7 +114,7 @@ from utils.infusion.simulate import _draw_channel
 __all__ = [
     "DEFAULT_STUDIES", "DEFAULT_CURVE_STUDIES", "FULL_STUDIES", "CRITICAL_Z", "ONE_SIDED_Z", "EQUIVALENCE_BOUND",
     "VERDICTS", "PATTERN", "FORMAL", "KINDS",
-    "study_seeds", "estimates_once", "replicate_once", "power", "power_curve",
+    "study_seeds", "estimates_once", "replicate_once", "power", "power_curve", "z_values", "sizes",
 ]
 
 # Small enough that power() and power_curve() with their defaults each take seconds (see above).
@@ -400,3 +400,34 @@ def power_curve(population: pd.DataFrame | None = None, *, employees: Sequence[i
     out = pd.concat(frames, ignore_index=True)
     out.attrs.update({"seed": int(seed), "n_studies": int(n_studies)})
     return out
+
+
+def z_values(population: pd.DataFrame | None = None, *, outcome: str = "conf", predictor: str = "infusion",
+             channel: str = "contact_center", n_studies: int = DEFAULT_STUDIES, seed: int = 0) -> pd.Series:
+    """z = estimate / standard error of the composite model's path ``outcome ~ predictor`` in
+    ``channel``, one per simulated study (the studies of :func:`power` with the same ``seed``), as
+    a Series indexed by study. Under a true null its mean is 0 and its SD 1; a mean away from 0
+    (by more than about 3/√n_studies) is a bias of the analysis."""
+    if channel not in CHANNELS:
+        raise ValueError(f"channel must be one of {list(CHANNELS)}, got {channel!r}")
+    if (outcome, predictor) not in _INDEX:
+        raise ValueError(f"the composite model has no path {outcome} ~ {predictor}; paths: "
+                         f"{', '.join(f'{o} ~ {p}' for o, p in _PATHS)}")
+    params = _population(population)
+    position, which = _INDEX[(outcome, predictor)], CHANNELS.index(channel)
+    z = [est[position] / se[position] for est, se, _, _ in (_study(params, int(s))[which]
+                                                             for s in study_seeds(seed, n_studies))]
+    return pd.Series(z, name=f"z of {outcome} ~ {predictor} in {channel}")
+
+
+def sizes(population: pd.DataFrame | None = None, *, employees: Sequence[int] = (300, 600, 1200, 2400),
+          n_studies: int = DEFAULT_STUDIES, seed: int = 0) -> pd.DataFrame:
+    """:func:`power` at each number of employees per channel in ``employees`` (customers as the
+    population designs them), stacked: n_employees, verdict, kind, rate, mc_se, n_studies. For
+    sizing a study beyond the published one, e.g. for the equivalence tests."""
+    base = load_population() if population is None else validate_population(population)
+    employees = _sizes("employees", employees, 1)
+    frames = [power(with_values(base, n_employees=n), n_studies=n_studies, seed=seed)
+              .drop(columns="description").assign(n_employees=n) for n in employees]
+    out = pd.concat(frames, ignore_index=True)
+    return out[["n_employees", "verdict", "kind", "rate", "mc_se", "n_studies"]]
