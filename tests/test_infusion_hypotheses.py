@@ -228,3 +228,14 @@ def test_latent_tests_follow_the_same_rules_and_agree_with_the_composite(employe
     # the latent model corrects for the items' error: larger effects than the composite scores
     big = comparison[comparison["verdict_composite"] != "not significant"]
     assert (big["estimate_latent"].abs() > big["estimate_composite"].abs()).all()
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda e, t: hypotheses.equality_tests(e, baseline="scalar"), "baseline must be one of"),
+    (lambda e, t: hypotheses.compare_tests(t.drop(columns="borderline"), t), r"lacks the column\(s\) borderline"),
+    (lambda e, t: hypotheses.scorecard_headline(t), r"lacks the column\(s\) as_argued"),
+    (lambda e, t: hypotheses.latent_tests(e.drop(columns="conf")), r"lacks the column\(s\) conf"),
+])
+def test_bad_arguments_of_the_new_functions_are_named(employees, tests_, call, message):
+    with pytest.raises(ValueError, match=message):
+        call(employees, tests_)

@@ -261,31 +261,32 @@ def test_hypothesis_estimates_match_lavaan_paths(employees, lavaan):
     """The full-sample estimates behind the hypothesis table (the bootstrap only adds intervals):
     H1 the direct path conf ~ infusion, H2 the product (usat ~ infusion)(conf ~ usat), H3
     csat ~ conf, per channel and as hypothesized-minus-other difference, from lavaan's composite fits."""
-    tests = hypotheses.hypothesis_tests(employees, n_boot=200, seed=1).set_index(["hypothesis", "channel"])
-    paths = lavaan["estimates"].query("model == 'composite_sem' and op == '~'").set_index(["channel", "lhs", "rhs"])["est"]
-    effects = {channel: {"H1": paths[(channel, "conf", "infusion")],
-                         "H2": paths[(channel, "usat", "infusion")] * paths[(channel, "conf", "usat")],
-                         "H3": paths[(channel, "csat", "conf")]} for channel in CHANNELS}
+    tests = hypotheses.hypothesis_tests(employees, n_boot=200, seed=1)
+    _assert_effects_match(tests, lavaan, "composite_sem", ("infusion", "usat", "conf", "csat"))
+
+
+def _assert_effects_match(tests: pd.DataFrame, lavaan: dict[str, pd.DataFrame], model: str,
+                          names: tuple[str, str, str, str]) -> None:
+    """H1 (direct path), H2 (a·b) and H3 (confirmation → satisfaction) per channel and as
+    hypothesized-minus-other differences in ``tests``, against lavaan's ``model`` estimates;
+    ``names`` are infusion use, user satisfaction, confirmation and satisfaction in that model."""
+    inf, usat, conf, csat = names
+    table = tests.set_index(["hypothesis", "channel"])
+    paths = lavaan["estimates"].query("model == @model and op == '~'").set_index(["channel", "lhs", "rhs"])["est"]
+    effects = {channel: {"H1": paths[(channel, conf, inf)],
+                         "H2": paths[(channel, usat, inf)] * paths[(channel, conf, usat)],
+                         "H3": paths[(channel, csat, conf)]} for channel in CHANNELS}
     for hypothesis, stronger in hypotheses.HYPOTHESIZED.items():
         other = next(c for c in CHANNELS if c != stronger)
         for channel in CHANNELS:
-            assert tests.loc[(hypothesis, channel), "estimate"] == pytest.approx(effects[channel][hypothesis], abs=EST_TOL)
+            assert table.loc[(hypothesis, channel), "estimate"] == pytest.approx(effects[channel][hypothesis], abs=EST_TOL)
         difference = effects[stronger][hypothesis] - effects[other][hypothesis]
-        assert tests.loc[(hypothesis, "difference"), "estimate"] == pytest.approx(difference, abs=EST_TOL)
+        assert table.loc[(hypothesis, "difference"), "estimate"] == pytest.approx(difference, abs=EST_TOL)
 
 
 def test_latent_tests_estimates_match_lavaans_metric_model(employees, lavaan):
     """H1-H3 on the latent model under metric invariance (hypotheses.latent_tests, fitted with
     ftol 1e-9): the direct path, the product a·b and the confirmation → satisfaction path in each
     channel, and the hypothesized-minus-other differences, against lavaan's latent_metric fit."""
-    latent = hypotheses.latent_tests(employees, n_draws=200, seed=1).set_index(["hypothesis", "channel"])
-    paths = lavaan["estimates"].query("model == 'latent_metric' and op == '~'").set_index(["channel", "lhs", "rhs"])["est"]
-    effects = {channel: {"H1": paths[(channel, "CONF", "INF")],
-                         "H2": paths[(channel, "USAT", "INF")] * paths[(channel, "CONF", "USAT")],
-                         "H3": paths[(channel, "CSAT", "CONF")]} for channel in CHANNELS}
-    for hypothesis, stronger in hypotheses.HYPOTHESIZED.items():
-        other = next(c for c in CHANNELS if c != stronger)
-        for channel in CHANNELS:
-            assert latent.loc[(hypothesis, channel), "estimate"] == pytest.approx(effects[channel][hypothesis], abs=EST_TOL)
-        difference = effects[stronger][hypothesis] - effects[other][hypothesis]
-        assert latent.loc[(hypothesis, "difference"), "estimate"] == pytest.approx(difference, abs=EST_TOL)
+    latent = hypotheses.latent_tests(employees, n_draws=200, seed=1)
+    _assert_effects_match(latent, lavaan, "latent_metric", ("INF", "USAT", "CONF", "CSAT"))

@@ -148,7 +148,7 @@ def test_equivalence_test_against_the_closed_form(population):
     power near 1, and the simulated rate must be within its binomial band. With the book's 300
     employees δ/s is about 1.6, below 1.645, so the equivalence test practically never succeeds."""
     big = with_values(population, n_employees=3000, usat_conf={"contact_center": 0.0})
-    fits = [pw._study(pw._population(big), int(s))[CHANNELS.index("contact_center")] for s in pw.study_seeds(9, 60)]
+    fits = [pw._study(pw._population(big), int(s))[CHANNELS.index("contact_center")] for s in pw.study_seeds(9, 10)]
     ratio = np.median([bound / se[pw._DIRECT] for _, se, _, bound in fits])
     expected = 2 * stats.norm.cdf(ratio - pw.ONE_SIDED_Z) - 1
     rate = pw.power(big, n_studies=60, seed=9).set_index("verdict").loc["h1_contact_center_equivalence", "rate"]
@@ -229,3 +229,10 @@ def test_sizes_stacks_power_runs(population):
     assert list(table["n_employees"].unique()) == [50, 100] and len(table) == 2 * len(pw.VERDICTS)
     again = pw.power(with_values(population, n_employees=100), n_studies=5, seed=1)
     assert table[table["n_employees"] == 100]["rate"].tolist() == again["rate"].tolist()
+
+
+def test_bad_arguments_of_z_values_and_sizes_are_named():
+    with pytest.raises(ValueError, match="channel must be one of"):
+        pw.z_values(channel="online")
+    with pytest.raises(ValueError, match="employees"):
+        pw.sizes(employees=(0,))

@@ -203,6 +203,27 @@ def _difference_row(hypothesis: str, effect: str, chain: str, r: pd.Series, draw
             "equivalence_limit": np.nan, size: b}
 
 
+def _test_rows(table: pd.DataFrame, effects: dict[str, tuple[str, tuple[str, ...]]],
+               bounds: dict[str, float] | None, ends: tuple[str, str] = ("pct_low", "pct_high"),
+               size: str = "n_boot") -> pd.DataFrame:
+    """The rows of :func:`hypothesis_tests` from a resampling table by channel
+    (``indirect_effects`` or ``monte_carlo_effects``, with its draws in ``attrs``): for each
+    effect, the two channels and the difference."""
+    draws = table.attrs["draws"]
+    rows = []
+    for effect, (hypothesis, chain) in effects.items():
+        name = " → ".join(chain)
+        part = table[table["chain"] == name]
+        for channel in CHANNELS:
+            index = part.index[part["group"] == channel][0]
+            bound = None if bounds is None else bounds[channel]
+            rows.append(_channel_row(hypothesis, effect, name, channel, part.loc[index], draws[index], bound,
+                                     ends=ends, size=size))
+        index = part.index[part["group"] == "difference"][0]
+        rows.append(_difference_row(hypothesis, effect, name, part.loc[index], draws[index], size=size))
+    return pd.DataFrame(rows)
+
+
 def hypothesis_tests(employees: pd.DataFrame, *, n_boot: int = BOOTSTRAP_DEFAULT,
                      seed: int = BOOTSTRAP_SEED) -> pd.DataFrame:
     """Bootstrap tests of H1-H3 on the employee-level data (``aggregation.employee_data``).
@@ -223,18 +244,8 @@ def hypothesis_tests(employees: pd.DataFrame, *, n_boot: int = BOOTSTRAP_DEFAULT
     chains = [chain for _, chain in EFFECTS.values()]
     boot = sem.indirect_effects(models.COMPOSITE_SEM, employees, chains, group="channel",
                                 n_boot=n_boot, seed=seed, level=0.95)
-    draws = boot.attrs["draws"]
     bounds = {channel: _bound(employees, channel) for channel in CHANNELS}
-    rows = []
-    for effect, (hypothesis, chain) in EFFECTS.items():
-        name = " → ".join(chain)
-        part = boot[boot["chain"] == name]
-        for channel in CHANNELS:
-            index = part.index[part["group"] == channel][0]
-            rows.append(_channel_row(hypothesis, effect, name, channel, part.loc[index], draws[index], bounds[channel]))
-        index = part.index[part["group"] == "difference"][0]
-        rows.append(_difference_row(hypothesis, effect, name, part.loc[index], draws[index]))
-    out = pd.DataFrame(rows)
+    out = _test_rows(boot, EFFECTS, bounds)
     out.attrs.update(seed=seed, n_boot=n_boot)
     return out
 
@@ -257,18 +268,7 @@ def latent_tests(employees: pd.DataFrame, *, n_draws: int = MONTE_CARLO_DRAWS,
         fit = sem.fit_groups(models.LATENT_SEM, employees, "channel", equal=["loadings"], ftol=1e-9)
     chains = [chain for _, chain in LATENT_EFFECTS.values()]
     table = sem.monte_carlo_effects(fit, chains, n_draws=n_draws, seed=seed, level=0.95)
-    draws = table.attrs["draws"]
-    rows = []
-    for effect, (hypothesis, chain) in LATENT_EFFECTS.items():
-        name = " → ".join(chain)
-        part = table[table["chain"] == name]
-        for channel in CHANNELS:
-            index = part.index[part["group"] == channel][0]
-            rows.append(_channel_row(hypothesis, effect, name, channel, part.loc[index], draws[index], None,
-                                     ends=("lower", "upper"), size="n_draws"))
-        index = part.index[part["group"] == "difference"][0]
-        rows.append(_difference_row(hypothesis, effect, name, part.loc[index], draws[index], size="n_draws"))
-    out = pd.DataFrame(rows)
+    out = _test_rows(table, LATENT_EFFECTS, None, ends=("lower", "upper"), size="n_draws")
     out.attrs.update(seed=seed, n_draws=n_draws, fit=fit)
     return out
 

@@ -74,22 +74,22 @@ A verdict's rate is the share of simulated studies that reproduce it; ``mc_se`` 
 ``n_studies`` extends a smaller run. :func:`power_curve` uses the same seeds at every point of a
 sweep (common random numbers), so neighbouring points differ less by chance.
 
-**Cost.** Measured on the book's 2-core machine (one core used), default population (300
-employees a channel, 7 + Poisson(1.5) customers each): drawing a study with ``_draw_channel``
-takes about 2 ms and analysing it well under 1 ms (``simulate_study`` takes 20 ms a study, so it
-is not used). With the defaults, :func:`power` (``DEFAULT_STUDIES`` = 200) takes 0.5 s and
-:func:`power_curve` (``DEFAULT_CURVE_STUDIES`` = 100 at each of its 8 points) 2.1 s; Monte Carlo
-standard errors are then up to 0.035 and 0.05. The full setting ``FULL_STUDIES`` = 2000
-(standard errors at most 0.011) takes 5.2 s for :func:`power` and 44 s for :func:`power_curve`.
+**Cost.** Measured on the book's shared 2-core machine under heavy load (CPU time, one core
+used), default population (300 employees a channel, 7 + Poisson(1.5) customers each): drawing and
+analysing a study takes about 5 ms (``simulate_study`` takes 20 ms a study, so it is not used).
+:func:`power` with ``DEFAULT_STUDIES`` = 200 takes about 1 s, with Monte Carlo standard errors up
+to 0.035; :func:`power_curve` with ``DEFAULT_CURVE_STUDIES`` = 100 at each of its 8 points about
+5 s. The full setting ``FULL_STUDIES`` = 2000 (standard errors at most 0.011) takes 12-14 s for
+:func:`power`; chapter 34 reads it, and the 500-study power curves, from ``utils.infusion.cache``.
 
 **A caveat the simulation exposes.** A path that is 0 in the population is not always 0 for the
 composite analysis. In contact centers infusion → confirmation is 0 but user satisfaction →
 confirmation is not; the usat score measures true user satisfaction with error, so controlling
 for it leaves part of its effect in the equation, and infusion use, which correlates with true
 user satisfaction, picks that part up. In the book's population the direct path's mean z is
-about 0.3 instead of 0 and "not significant" fails in about 6.5% of studies instead of 5% (about
-7.5% with ``method_employee`` = 0, so the employees' shared response style does not cause the
-bias; if anything it slightly reduces it). The same holds for usat →
+about 0.35 instead of 0 (200 studies, :func:`z_values`) and "not significant" fails in 6.8% of
+2,000 studies instead of 5% (with ``method_employee`` = 0 the bias is no smaller, so the
+employees' shared response style does not cause it). The same holds for usat →
 confirmation in retail stores. The tests check the nominal 5% with ``usat_conf`` = 0 in contact
 centers, where the null holds for the composite analysis too.
 
