@@ -79,16 +79,20 @@ def test_fast_path_equals_semopy_refit_of_the_same_resamples():
             assert paths[(row["rval"], row["lval"])][b] == pytest.approx(row["Estimate"], abs=TOL)
 
 
-def test_fast_route_equals_refit_route_on_the_same_draws():
-    # the two routes of _group_bootstrap draw the same resamples from the same generator state
+def test_the_three_routes_agree_on_the_same_draws():
+    # the routes of _group_bootstrap draw the same resamples from the same generator state:
+    # OLS (fast), batched Fisher scoring and semopy refits must give the same estimates
     data = simulate(150, 13)
     fast = _structure(DESC)
-    slow = dataclasses.replace(fast, fast=False)
+    scoring = dataclasses.replace(fast, fast=False)
+    refit = dataclasses.replace(fast, fast=False, scoring=False)
     chains = [CHAIN, ("x", "m2", "y")]
-    estimate_fast, boot_fast = _group_bootstrap(DESC, fast, data, chains, 6, np.random.default_rng(4), "test")
-    estimate_slow, boot_slow = _group_bootstrap(DESC, slow, data, chains, 6, np.random.default_rng(4), "test")
-    np.testing.assert_allclose(estimate_fast, estimate_slow, atol=TOL)
-    np.testing.assert_allclose(boot_fast, boot_slow, atol=TOL)
+    results = [_group_bootstrap(DESC, s, data, chains, 6, np.random.default_rng(4), "test")
+               for s in (fast, scoring, refit)]
+    for estimate, boot, fallbacks in results[1:]:
+        np.testing.assert_allclose(estimate, results[0][0], atol=TOL)
+        np.testing.assert_allclose(boot, results[0][1], atol=TOL)
+        assert fallbacks == 0
 
 
 def test_counts_match_indices():
@@ -96,7 +100,7 @@ def test_counts_match_indices():
     np.testing.assert_array_equal(_counts(indices, 3), [[2, 0, 1], [0, 1, 2]])
 
 
-def test_model_with_latent_variable_is_refitted_with_semopy():
+def test_model_with_latent_variable_is_fitted_by_scoring():
     rng = np.random.default_rng(3)
     n = 200
     f = rng.normal(size=n)
@@ -105,11 +109,19 @@ def test_model_with_latent_variable_is_refitted_with_semopy():
     data["y"] = 0.5 * data["m"] + rng.normal(size=n)
     desc = "f =~ x1 + x2 + x3\nm ~ f\ny ~ m"
     table = indirect_effects(desc, data, [("f", "m", "y")], n_boot=8, seed=2)
-    assert table.attrs["method"] == "refit"
+    assert table.attrs["method"] == "scoring" and table.attrs["fallbacks"] == 0
     assert "latent" in table.attrs["reason"]
     assert table["estimate"].iloc[0] == pytest.approx(semopy_chain(desc, data, ("f", "m", "y")), abs=TOL)
     assert table["n_boot"].iloc[0] == 8
     assert table["pct_low"].iloc[0] <= table["pct_high"].iloc[0]
+
+
+def test_models_with_semopy_operations_are_refitted_with_semopy():
+    data = simulate(120, 14)
+    desc = "m1 ~ a*x\ny ~ b*m1 + x\nCONSTRAINT(a - b = 0)"
+    table = indirect_effects(desc, data, [("x", "m1", "y")], n_boot=4, seed=2)
+    assert table.attrs["method"] == "refit"
+    assert table["estimate"].iloc[0] == pytest.approx(semopy_chain(desc, data, ("x", "m1", "y")), abs=TOL)
 
 
 @pytest.mark.parametrize("desc, reason", [
@@ -240,13 +252,14 @@ def test_p_values_are_the_one_sided_bootstrap_p():
     assert row.p_greater + row.p_less == pytest.approx(1 + 1 / 1000)
 
 
-def test_refit_route_reports_the_same_columns():
+def test_scoring_route_reports_the_same_columns():
     rng = np.random.default_rng(3)
     n = 200
     f = rng.normal(size=n)
     data = pd.DataFrame({f"x{i}": f + rng.normal(scale=0.6, size=n) for i in (1, 2, 3)})
     data["y"] = 0.5 * f + rng.normal(size=n)
     table = indirect_effects("f =~ x1 + x2 + x3\ny ~ f", data, [("f", "y")], n_boot=6, seed=2)
+    assert table.attrs["method"] == "scoring"
     assert table["p_greater"].iloc[0] == pytest.approx(1 / 7)
     assert len(table.attrs["draws"][0]) == 6
 
@@ -291,6 +304,27 @@ def test_bad_data_and_arguments():
         indirect_effects(DESC, data, [CHAIN], n_boot=1)
     with pytest.raises(SemError, match="level"):
         indirect_effects(DESC, data, [CHAIN], n_boot=10, level=95)
+    with pytest.raises(SemError, match=r"equal=\['loadings'\] holds parameters equal across groups: name the group column"):
+        indirect_effects(DESC, data, [CHAIN], n_boot=10, equal=["loadings"])
+
+
+def test_equal_with_an_unknown_set(two_groups):
+    with pytest.raises(SemError, match="equal='loading' is neither a parameter set"):
+        indirect_effects(DESC, two_groups, [CHAIN], group="team", n_boot=10, equal=["loading"])
+
+
+def test_equal_regressions_on_an_observed_model_uses_scoring(two_groups):
+    # a path held equal across groups: OLS per group is no longer ML, so the scoring route runs,
+    # and its estimate is fit_groups' (the same path in both groups)
+    from utils.sem import fit_groups
+
+    table = indirect_effects(DESC, two_groups, [("x", "m1")], group="team", n_boot=20, seed=1,
+                             equal=["regressions"])
+    assert table.attrs["method"] == "scoring"
+    joint = fit_groups(DESC, two_groups, "team", equal=["regressions"]).estimates
+    path = joint[(joint.op == "~") & (joint.lhs == "m1") & (joint.rhs == "x")]["est"]
+    assert table.set_index("group").loc["alpha", "estimate"] == pytest.approx(path.iloc[0], abs=1e-6)
+    assert table.set_index("group").loc["difference", "estimate"] == pytest.approx(0, abs=1e-9)
 
 
 # --------------------------------------------------------------------------- lavaan

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pandas as pd
 import pytest
 
-from utils.sem import SemError, verdicts
+from utils.sem import verdicts
 
 
 def _table(p_greater: float, p_less: float, n: int = 999, low: float = 0.1, high: float = 0.5,

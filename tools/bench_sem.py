@@ -1,7 +1,16 @@
-"""Time utils.sem.indirect_effects against refitting semopy for every resample; print a table.
+"""Time utils.sem's bootstraps against refitting semopy (and lavaan) for every resample; print tables.
 
 ``python3 tools/book.py benchmark`` runs it after timing the notebooks (or run
-``.venv/bin/python tools/bench_sem.py`` on its own). The model is a four-construct recursive path model on
+``.venv/bin/python tools/bench_sem.py`` on its own; ``--no-lavaan`` skips R). Two benchmarks:
+
+**Latent model** (issue 11's target: 5,000 resamples × 2 groups of the infusion-use ``LATENT_SEM``
+in ≤ 30 s on 2 cores). ``indirect_effects`` on the employee data (tests/reference/infusion/
+employee_data.csv, 253 and 263 employees) by channel, fitted separately and under metric
+invariance (``equal=["loadings"]``), wall and CPU time; beside it semopy refits (20 resamples
+per channel, extrapolated) and lavaan's ``se = "bootstrap"`` (200 draws per channel via
+``Rscript``, extrapolated; skipped with a message when R or lavaan is missing).
+
+**Observed path model.** The model is a four-construct recursive path model on
 observed (composite) scores, X → M1 → M2 → Y with direct paths, in two groups of 300 rows; the
 bootstrap draws 5,000 resamples per group. The semopy loops refit 50 resamples per group and are
 extrapolated to 5,000:
@@ -16,7 +25,10 @@ from __future__ import annotations
 
 import os
 import platform
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -24,8 +36,27 @@ import numpy as np
 import pandas as pd
 import semopy
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from utils.infusion import models  # noqa: E402
 from utils.sem.bootstrap import indirect_effects  # noqa: E402
+
+EMPLOYEES = ROOT / "tests" / "reference" / "infusion" / "employee_data.csv"
+LATENT_CHAINS = [("INF", "USAT", "CONF"), ("INF", "CONF"), ("CONF", "CSAT")]
+N_SEMOPY_LATENT, N_LAVAAN = 20, 200
+LAVAAN_SCRIPT = """
+suppressPackageStartupMessages(library(lavaan))
+args <- commandArgs(trailingOnly = TRUE)
+d <- read.csv(args[1])
+model <- paste(readLines(args[2]), collapse = "\\n")
+B <- as.integer(args[3])
+set.seed(1)
+for (channel in c("contact_center", "retail_store")) {
+  part <- d[d$channel == channel, ]
+  t <- system.time(sem(model, data = part, se = "bootstrap", bootstrap = B))
+  cat(channel, t[["elapsed"]], t[["user.self"]] + t[["sys.self"]], "\\n")
+}
+"""
 
 DESC = """
 m1 ~ x
@@ -65,7 +96,69 @@ def time_semopy(data: pd.DataFrame, warm: bool, seed: int) -> float:
     return total
 
 
-def main() -> None:
+def latent_benchmark(lavaan: bool = True) -> None:
+    """The latent-model table (see the module docstring)."""
+    data = pd.read_csv(EMPLOYEES)
+    indirect_effects(models.LATENT_SEM, data, LATENT_CHAINS, group="channel", n_boot=20, seed=0)  # warm up
+    rows = []
+    for label, equal in (("separately per channel", ()), ("jointly, metric invariance", ("loadings",))):
+        wall, cpu = time.perf_counter(), time.process_time()
+        table = indirect_effects(models.LATENT_SEM, data, LATENT_CHAINS, group="channel", n_boot=N_BOOT,
+                                 seed=1, equal=equal)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        rows.append((f"indirect_effects (scoring), {label}", wall, cpu, table.attrs["fallbacks"]))
+    rng = np.random.default_rng(1)
+    wall, cpu = time.perf_counter(), time.process_time()
+    for _, frame in data.groupby("channel"):
+        frame = frame.reset_index(drop=True)
+        for _ in range(N_SEMOPY_LATENT):
+            sample = frame.iloc[rng.integers(0, len(frame), len(frame))].reset_index(drop=True)
+            semopy.Model(models.LATENT_SEM).fit(sample, options={"ftol": 1e-9})
+    scale = N_BOOT / N_SEMOPY_LATENT
+    rows.append((f"semopy refits, ftol 1e-9 (×{scale:.0f})", (time.perf_counter() - wall) * scale,
+                 (time.process_time() - cpu) * scale, None))
+    if lavaan:
+        rows.extend(_lavaan_rows())
+    print(f"latent bootstrap: infusion-use LATENT_SEM, 2 channels (253 + 263 employees), "
+          f"{N_BOOT} resamples per channel, {len(LATENT_CHAINS)} chains")
+    print(f"Python {platform.python_version()}, numpy {np.__version__}, semopy {semopy.__version__}, "
+          f"{os.cpu_count()} CPU(s); a shared machine makes wall time noisy, CPU time less so")
+    print()
+    print(f"| {'route':<56} | {'wall s':>8} | {'CPU s':>8} | {'ms CPU / resample':>17} | {'fallbacks':>9} |")
+    print(f"| {'-' * 56} | {'-' * 7}:| {'-' * 7}:| {'-' * 16}:| {'-' * 8}:|")
+    for name, wall, cpu, fallbacks in rows:
+        per = "" if cpu is None else f"{1000 * cpu / (2 * N_BOOT):17.2f}"
+        cpu_text = "" if cpu is None else f"{cpu:8.1f}"
+        print(f"| {name:<56} | {wall:8.1f} | {cpu_text:>8} | {per:>17} | {'' if fallbacks is None else fallbacks:>9} |")
+    print()
+
+
+def _lavaan_rows() -> list[tuple]:
+    """lavaan's se = "bootstrap" on each channel, N_LAVAAN draws, extrapolated to N_BOOT."""
+    rscript = shutil.which("Rscript")
+    if rscript is None:
+        print("lavaan skipped: Rscript is not installed (Debian: apt install r-base-core r-cran-lavaan)")
+        return []
+    with tempfile.TemporaryDirectory() as folder:
+        script, model = Path(folder) / "bench.R", Path(folder) / "model.txt"
+        script.write_text(LAVAAN_SCRIPT)
+        model.write_text(models.LATENT_SEM)
+        result = subprocess.run([rscript, str(script), str(EMPLOYEES), str(model), str(N_LAVAAN)],
+                                capture_output=True, text=True)
+    if result.returncode != 0:
+        print(f"lavaan skipped: Rscript failed ({result.stderr.strip().splitlines()[-1:]})")
+        return []
+    wall = cpu = 0.0
+    for line in result.stdout.split("\n"):
+        parts = line.split()
+        if len(parts) == 3:
+            wall, cpu = wall + float(parts[1]), cpu + float(parts[2])
+    scale = N_BOOT / N_LAVAAN
+    return [(f'lavaan se = "bootstrap", {N_LAVAAN} draws (×{scale:.0f})', wall * scale, cpu * scale, None)]
+
+
+def observed_benchmark() -> None:
+    """The observed path-model table (see the module docstring)."""
     data = pd.concat([simulate(N_GROUP, 1).assign(group="a"), simulate(N_GROUP, 2).assign(group="b")],
                      ignore_index=True)
     indirect_effects(DESC, data, CHAINS, group="group", n_boot=50, seed=0)  # warm up imports
@@ -92,6 +185,12 @@ def main() -> None:
         print(f"| {name:<50} | {seconds:9.2f} | {per:13.3f} | {seconds / ours:13.0f} |")
     print()
     print(table.round(4).to_string(index=False))
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    latent_benchmark(lavaan="--no-lavaan" not in argv)
+    observed_benchmark()
 
 
 if __name__ == "__main__":

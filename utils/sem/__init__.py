@@ -13,12 +13,17 @@ book's notes on semopy). This package adds them, verified against lavaan:
   permutation tests);
 - ``indirect_effects`` (nonparametric bootstrap, percentile and bias-corrected intervals, the
   Monte Carlo SE of each interval end, one-sided bootstrap p-values, the draws in
-  ``attrs["draws"]``);
+  ``attrs["draws"]``; latent models and groups fitted jointly under ``equal=`` by batched
+  Fisher scoring, ``utils.sem.scoring``, checked resample by resample against lavaan);
 - ``monte_carlo_effects`` (Monte Carlo intervals of indirect effects and of their group
   difference from N(θ̂, vcov), per group and under equality constraints such as metric
   invariance);
 - ``verdicts`` (the verdict of each row of a resampled table for a stated direction, borderline
   within 3 Monte Carlo SE, through ``utils.inference``).
+
+Every public function prints the same bytes under any PYTHONHASHSEED and BLAS thread count
+(``syntax.canonical`` writes out the covariances semopy would create in set order; BLAS runs on
+one thread, ``_threads``; ``tests/test_sem_determinism.py``).
 """
 
 from utils.sem.errors import SemError, SemWarning

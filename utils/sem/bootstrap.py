@@ -15,7 +15,7 @@ SEs, and keeps every resampled value in ``attrs["draws"]``. Verdicts for a state
 from :func:`utils.sem.verdicts`. The Monte Carlo SEs are checked against the spread of interval
 ends over 40 seeds (``tests/test_sem_bootstrap.py``).
 
-**Two routes to the same ML estimator.**
+**Three routes to the same ML estimator.**
 
 - *Fast path* — recursive path models on observed variables: only ``~`` regressions (no ``=~``,
   so no latent variables), an acyclic regression graph, residual variances free, no residual
@@ -29,14 +29,23 @@ ends over 40 seeds (``tests/test_sem_bootstrap.py``).
   resample's cross-product matrix in one matrix product, and the normal equations of all
   resamples are solved in one batched ``numpy.linalg.solve``. 5,000 resamples of a
   four-variable model in two groups of 300 take well under a second (``tools/bench_sem.py``).
-- *Refit* — every other model (latent variables, residual covariances, equality constraints,
-  fixed values, non-recursive models): each resample is refitted with semopy's ML, starting from
-  the full-sample estimates (full sample with ftol 1e-12, resamples with ftol 1e-9, see
-  RESAMPLE_OPTIONS). This is the same estimator but slow: about 16 ms a resample for the
-  three-factor PoliticalDemocracy SEM (N = 75), so 5,000 resamples take over a minute per
-  group, on one core.
+- *Scoring* — every other model that ``fit_groups`` can fit (latent variables, residual
+  covariances, labels, fixed values), and any model with ``equal=`` (groups fitted jointly with
+  parameters held equal, e.g. metric invariance): each block of resamples is fitted at once by
+  :mod:`utils.sem.scoring`, starting at the full-sample estimate, with BFGS steps from the
+  expected information and analytic gradients; a resample that does not converge is refitted
+  from scratch (``attrs["fallbacks"]`` counts them). The infusion-use latent model (12
+  indicators, 2 observed exogenous variables, 32 parameters per group) takes about 0.7 ms of CPU
+  a resample (5,000 resamples × 2 groups in about 8 s on one core, ``tools/bench_sem.py``);
+  its resamples agree with lavaan's refits of the same resamples within 1e-5
+  (``tests/test_sem_scoring.py``).
+- *Refit* — models with semopy operations (``CONSTRAINT``, ``BOUND``, …): each resample is
+  refitted with semopy's ML, starting from the full-sample estimates (full sample with ftol
+  1e-12, resamples with ftol 1e-9, see RESAMPLE_OPTIONS). The same estimator but slow: about
+  16 ms a resample for the three-factor PoliticalDemocracy SEM (N = 75).
 
-The returned frame's ``attrs["method"]`` says which route was taken ("ols" or "refit").
+The returned frame's ``attrs["method"]`` says which route was taken ("ols", "scoring" or
+"refit").
 
 Resamples on which the model cannot be estimated (a singular cross-product matrix on the fast
 path, a failed refit) are dropped with a :class:`SemWarning`; the ``n_boot`` column gives the
@@ -58,11 +67,9 @@ from scipy import stats
 
 from utils import inference
 from utils.sem.errors import SemError, SemWarning
+from utils.sem._threads import one_blas_thread, single_threaded
+from utils.sem.syntax import canonical
 
-try:  # installed with scikit-learn / scipy's stack; optional
-    from threadpoolctl import threadpool_limits
-except ImportError:  # pragma: no cover
-    threadpool_limits = None
 
 Chain = Sequence[str]
 FIT_OPTIONS = {"ftol": 1e-12}
@@ -92,6 +99,7 @@ class _Structure:
     observed: list[str]  # the model's observed variables (columns of the data)
     fast: bool  # True when the ML estimates are the OLS estimates equation by equation
     reason: str  # why not, when fast is False
+    scoring: bool = True  # True when utils.sem.scoring can fit it (no CONSTRAINT/BOUND/… lines)
 
 
 def _is_acyclic(regressions: dict[str, list[str]]) -> bool:
@@ -141,7 +149,8 @@ def _structure(desc: str) -> _Structure:
                 reasons.append(f"it has a residual covariance {lhs} ~~ {other}")
     if not _is_acyclic(regressions):
         reasons.append("it is not recursive")
-    return _Structure(regressions, observed, not reasons, "; ".join(reasons))
+    scoring = not any(operations.values())
+    return _Structure(regressions, observed, not reasons, "; ".join(reasons), scoring)
 
 
 def _check_chains(chains: Sequence[Chain], regressions: dict[str, list[str]]) -> list[tuple[str, ...]]:
@@ -274,7 +283,7 @@ def _links(chains: list[tuple[str, ...]]) -> set[tuple[str, str]]:
 
 def _fit_semopy(desc: str, frame: pd.DataFrame, where: str) -> semopy.Model:
     """Fit ``desc`` to ``frame`` with semopy's ML; SemError when the fit fails."""
-    model = semopy.Model(desc)
+    model = semopy.Model(canonical(desc))
     try:
         result = model.fit(frame, options=dict(FIT_OPTIONS))
     except Exception as error:
@@ -357,16 +366,15 @@ class Draws(dict):
 def _one_blas_thread() -> contextlib.AbstractContextManager:
     """Limit BLAS to one thread: the fast path's matrix products are small, and on a busy
     2-core machine OpenBLAS's threads made it 3× slower (0.4 s against 0.12 s)."""
-    if threadpool_limits is None:  # pragma: no cover
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
-
+    return one_blas_thread()
 
 
 def _group_bootstrap(desc: str, structure: _Structure, frame: pd.DataFrame, chains: list[tuple[str, ...]],
-                     n_boot: int, rng: np.random.Generator, where: str) -> tuple[np.ndarray, np.ndarray]:
-    """Full-sample chain estimates (``len(chains)``) and bootstrap values (``n_boot × len(chains)``,
-    NaN rows for resamples that could not be estimated) for one group."""
+                     n_boot: int, rng: np.random.Generator, where: str) -> tuple[np.ndarray, np.ndarray, int]:
+    """Full-sample chain estimates (``len(chains)``), bootstrap values (``n_boot × len(chains)``,
+    NaN rows for resamples that could not be estimated) and the number of resamples the scoring
+    route refitted from scratch, for one group, on the route the structure allows (OLS, batched
+    Fisher scoring, or semopy refits)."""
     matrix = _check_data(frame, structure.observed, _n_params(structure), where)
     n = len(matrix)
     if structure.fast:
@@ -379,7 +387,10 @@ def _group_bootstrap(desc: str, structure: _Structure, frame: pd.DataFrame, chai
             for indices in _draws(n, n_boot, rng):
                 paths, ok = _ols_paths(matrix, _counts(indices, n), structure.observed, structure.regressions)
                 blocks.append(_chain_values(paths, chains))
-        return estimate, np.vstack(blocks)
+        return estimate, np.vstack(blocks), 0
+    if structure.scoring:
+        estimates, boots, fallbacks = _scoring_bootstrap(desc, structure, [frame], chains, n_boot, rng, (), [where])
+        return estimates[0], boots[0], fallbacks
     sub = pd.DataFrame(matrix, columns=structure.observed)
     model = _fit_semopy(desc, sub, where)
     if n <= len(model.param_vals):
@@ -390,7 +401,59 @@ def _group_bootstrap(desc: str, structure: _Structure, frame: pd.DataFrame, chai
     start = np.array(model.param_vals, dtype=float)
     with _one_blas_thread():
         blocks = [_refit_values(sub, chains, indices, model, start) for indices in _draws(n, n_boot, rng)]
-    return estimate, np.vstack(blocks)
+    return estimate, np.vstack(blocks), 0
+
+
+def _scoring_bootstrap(desc: str, structure: _Structure, frames: list[pd.DataFrame],
+                       chains: list[tuple[str, ...]], n_boot: int, rng: np.random.Generator,
+                       equal: tuple[str, ...], wheres: list[str]) -> tuple[list[np.ndarray], list[np.ndarray], int]:
+    """Full-sample chain estimates and bootstrap values per group (as :func:`_group_bootstrap`),
+    fitting every resample by batched Fisher scoring (``utils.sem.scoring``); several frames
+    are fitted jointly, with ``equal`` held equal across them, each resampled on its own.
+    Returns (estimates per group, bootstrap values per group, resamples refitted from scratch)."""
+    from utils.sem.scoring import Engine
+
+    matrices = [_check_data(f, structure.observed, _n_params(structure), w) for f, w in zip(frames, wheres)]
+    column = "__group__"
+    while column in structure.observed:
+        column += "_"
+    sub = pd.concat([pd.DataFrame(m, columns=structure.observed).assign(**{column: gi})
+                     for gi, m in enumerate(matrices)], ignore_index=True)
+    engine = Engine(desc, sub, column, list(range(len(matrices))), equal)
+    links = [[[engine.path(gi, a, b) for a, b in zip(chain, chain[1:])] for chain in chains]
+             for gi in range(len(matrices))]
+
+    def values(theta: np.ndarray, gi: int) -> np.ndarray:
+        out = np.empty((len(theta), len(chains)))
+        for j, chain_links in enumerate(links[gi]):
+            product = np.ones(len(theta))
+            for col, fixed in chain_links:
+                product = product * (theta[:, col] if col >= 0 else fixed)
+            out[:, j] = product
+        return out
+
+    estimates = [values(engine.theta_hat[None], gi)[0] for gi in range(len(matrices))]
+    # the same draws as resampling each group on its own: every block of the first group, then
+    # every block of the second
+    draws = [list(_draws(len(m), n_boot, rng)) for m in matrices]
+    boots = [[] for _ in matrices]
+    fallbacks = 0
+    with _one_blas_thread():
+        for blocks in zip(*draws):
+            covs = [engine.moments(g.x, _counts(indices, g.n)) for g, indices in zip(engine.groups, blocks)]
+            theta, ok, _ = engine.fit(covs, engine.theta_hat)
+            for b in np.flatnonzero(~ok):
+                fallbacks += 1
+                try:
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        theta[b] = engine.refit([pd.DataFrame(m[indices[b]], columns=structure.observed)
+                                                 for m, indices in zip(matrices, blocks)])
+                except (SemError, np.linalg.LinAlgError, ValueError):
+                    theta[b] = np.nan
+            for gi in range(len(matrices)):
+                boots[gi].append(values(theta, gi))
+    return estimates, [np.vstack(b) for b in boots], fallbacks
 
 
 def _drop_failed(boot: np.ndarray, where: str) -> np.ndarray:
@@ -407,9 +470,10 @@ def _drop_failed(boot: np.ndarray, where: str) -> np.ndarray:
 # --------------------------------------------------------------------------- public
 
 
+@single_threaded
 def indirect_effects(desc: str, data: pd.DataFrame, chains: Sequence[Chain] | Chain, *,
                      group: str | None = None, n_boot: int = 5000, seed: int | None = None,
-                     level: float = 0.95) -> pd.DataFrame:
+                     level: float = 0.95, equal: Sequence[str] = ()) -> pd.DataFrame:
     """Indirect effects along ``chains`` with nonparametric bootstrap intervals.
 
     ``desc`` is a model in semopy / lavaan syntax; ``data`` holds its observed variables (no
@@ -420,7 +484,9 @@ def indirect_effects(desc: str, data: pd.DataFrame, chains: Sequence[Chain] | Ch
     Rows are resampled with replacement ``n_boot`` times — within each group separately when
     ``group`` names a column of ``data`` with exactly two values. ``seed`` seeds numpy's
     generator: the same seed gives identical numbers. ``level`` is the confidence level of the
-    intervals.
+    intervals. ``equal`` (with ``group``) fits both groups jointly on every resample with the
+    parameter sets or labels in ``equal`` held equal across groups, as ``fit_groups`` does
+    (``equal=["loadings"]``: metric invariance); without it the groups are fitted separately.
 
     Returns a tidy DataFrame with the columns chain (the names joined by " → "), group (None
     without ``group``; otherwise each group label in sorted order and then "difference", the
@@ -434,25 +500,36 @@ def indirect_effects(desc: str, data: pd.DataFrame, chains: Sequence[Chain] | Ch
     SEs p_greater_mcse, p_less_mcse. For a verdict on a stated direction, borderline within
     3 Monte Carlo SE, pass the table to :func:`utils.sem.verdicts`.
 
-    ``attrs["method"]`` is "ols" on the fast path and "refit" when every resample is refitted
-    with semopy (see the module docstring for which models take which route).
-    ``attrs["draws"]`` maps each row index to the array of its resampled values (for a
-    "difference" row, the second group's resample minus the first's), so callers can compute
-    further summaries (a one-sided interval, a density plot).
+    ``attrs["method"]`` is "ols" on the fast path, "scoring" when every resample is fitted by
+    batched Fisher scoring (latent variables, residual covariances, labels, ``equal``) and
+    "refit" when every resample is refitted with semopy (models with CONSTRAINT, BOUND or other
+    semopy operations); see the module docstring. ``attrs["fallbacks"]`` counts the resamples the
+    scoring route refitted from scratch because scoring did not converge. ``attrs["draws"]``
+    maps each row index to the array of its resampled values (for a "difference" row, the second
+    group's resample minus the first's), so callers can compute further summaries (a one-sided
+    interval, a density plot).
     """
     if not isinstance(data, pd.DataFrame):
         raise SemError(f"data must be a pandas DataFrame, not {type(data).__name__}")
-    if not isinstance(n_boot, (int, np.integer)) or n_boot < 2:
+    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 2:
         raise SemError(f"n_boot must be an integer of at least 2, not {n_boot!r}")
-    if not 0 < level < 1:
+    if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level < 1:
         raise SemError(f"level must lie strictly between 0 and 1, not {level!r}")
+    equal = (equal,) if isinstance(equal, str) else tuple(equal)
+    if equal and group is None:
+        raise SemError(f"equal={list(equal)!r} holds parameters equal across groups: name the group column too")
     structure = _structure(desc)
     chains = _check_chains(chains, structure.regressions)
     names = [" → ".join(chain) for chain in chains]
     rng = np.random.default_rng(seed)
+    if equal and not structure.scoring:
+        raise SemError("equal= needs a model without CONSTRAINT, BOUND or other semopy operations "
+                       f"(this one: {structure.reason or 'has such lines'})")
+    method = "ols" if structure.fast and not equal else "scoring" if structure.scoring else "refit"
+    fallbacks = 0
 
     if group is None:
-        estimate, boot = _group_bootstrap(desc, structure, data, chains, n_boot, rng, "the data")
+        estimate, boot, fallbacks = _group_bootstrap(desc, structure, data, chains, n_boot, rng, "the data")
         boot = _drop_failed(boot, "the data")
         rows, draws = [], Draws()
         for i, name in enumerate(names):
@@ -467,12 +544,18 @@ def indirect_effects(desc: str, data: pd.DataFrame, chains: Sequence[Chain] | Ch
         labels = sorted(data[group].unique())
         if len(labels) != 2:
             raise SemError(f"group column {group!r} must have exactly two groups, not {len(labels)}: {labels}")
-        results = []
-        for label in labels:
-            where = f"group {group} = {label!r}"
-            estimate, boot = _group_bootstrap(desc, structure, data[data[group] == label], chains,
-                                              n_boot, rng, where)
-            results.append((estimate, boot))
+        wheres = [f"group {group} = {label!r}" for label in labels]
+        frames = [data[data[group] == label] for label in labels]
+        if equal:
+            estimates, boots, fallbacks = _scoring_bootstrap(desc, structure, frames, chains, n_boot, rng,
+                                                             equal, wheres)
+            results = list(zip(estimates, boots))
+        else:
+            results = []
+            for frame, where in zip(frames, wheres):
+                estimate, boot, count = _group_bootstrap(desc, structure, frame, chains, n_boot, rng, where)
+                results.append((estimate, boot))
+                fallbacks += count
         # drop a resample pair when either group's resample failed, so the difference pairs up
         both = _drop_failed(np.hstack([results[0][1], results[1][1]]), f"group column {group!r}")
         k = len(chains)
@@ -487,8 +570,11 @@ def indirect_effects(desc: str, data: pd.DataFrame, chains: Sequence[Chain] | Ch
             rows.append({"chain": name, "group": "difference", **_intervals(difference, spread, level)})
             draws[len(draws)] = spread
     table = pd.DataFrame(rows, columns=COLUMNS)
-    table.attrs["method"] = "ols" if structure.fast else "refit"
+    table.attrs["method"] = method
+    table.attrs["fallbacks"] = fallbacks
     table.attrs["draws"] = draws
-    if not structure.fast:
-        table.attrs["reason"] = structure.reason
+    if equal:
+        table.attrs["equal"] = list(equal)
+    if method != "ols":
+        table.attrs["reason"] = structure.reason or "equal= holds parameters equal across groups"
     return table

@@ -42,7 +42,8 @@ import numpy as np
 import pandas as pd
 
 from utils import _checks, inference
-from utils.sem.bootstrap import Draws, _one_blas_thread
+from utils.sem._threads import single_threaded
+from utils.sem.bootstrap import Draws
 from utils.sem.errors import SemError
 
 COLUMNS = ["chain", "group", "estimate", "se", "lower", "upper", "lower_mcse", "upper_mcse",
@@ -106,6 +107,7 @@ def _summary(estimate: float, draws: np.ndarray, level: float) -> dict[str, floa
             "p_less_mcse": inference.p_mcse(p_less, n), "n_draws": n}
 
 
+@single_threaded
 def monte_carlo_effects(fit: Any, chains: Sequence[Sequence[str]] | Sequence[str], *,
                         n_draws: int = DRAWS_DEFAULT, seed: int | None = None,
                         level: float = 0.95) -> pd.DataFrame:
@@ -134,8 +136,7 @@ def monte_carlo_effects(fit: Any, chains: Sequence[Sequence[str]] | Sequence[str
     # appear once in θ̂, but a label shared inside a group can make rows repeat)
     values, vectors = np.linalg.eigh((sub + sub.T) / 2)
     root = vectors * np.sqrt(np.clip(values, 0, None))
-    with _one_blas_thread():
-        drawn = theta[used] + rng.standard_normal((n_draws, len(used))) @ root.T
+    drawn = theta[used] + rng.standard_normal((n_draws, len(used))) @ root.T
     column = {pos: j for j, pos in enumerate(used)}
     rows, draws = [], Draws()
     for chain in chains:

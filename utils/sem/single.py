@@ -57,7 +57,6 @@ Holzinger–Swineford 3-factor CFA 0.023 s, the PoliticalDemocracy SEM 0.050 s, 
 
 from __future__ import annotations
 
-import contextlib
 import re
 import warnings
 from collections.abc import Mapping
@@ -69,11 +68,9 @@ import semopy
 from scipy import optimize, stats
 
 from utils.sem.errors import SemError, SemWarning
+from utils.sem._threads import single_threaded
+from utils.sem.syntax import canonical
 
-try:  # installed with semopy (via scikit-learn)
-    from threadpoolctl import threadpool_limits
-except ImportError:  # pragma: no cover
-    threadpool_limits = None
 
 ESTIMATE_COLUMNS = ["lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "std_all"]
 FIT_KEYS = (
@@ -97,6 +94,7 @@ class SemFit:
     fit_table: Mapping[str, float]
     estimates: pd.DataFrame = field(repr=False)
 
+    @single_threaded
     def vcov(self) -> pd.DataFrame:
         """The covariance matrix of the free parameter estimates (the inverse expected
         information, the same matrix whose diagonal gives the ``se`` column), as a DataFrame.
@@ -406,6 +404,7 @@ def _free_variance_bounds(model: semopy.Model, desc: str) -> None:
             parameter.bound = (None, None)
 
 
+@single_threaded
 def fit(desc: str, data: pd.DataFrame, *, ftol: float = 1e-12) -> SemFit:
     """Fit the model ``desc`` (semopy/lavaan syntax) by maximum likelihood on the complete
     observed columns of ``data`` and return a :class:`SemFit` (fit table and estimates as in the
@@ -417,7 +416,7 @@ def fit(desc: str, data: pd.DataFrame, *, ftol: float = 1e-12) -> SemFit:
     cases than free parameters, or a fit that does not converge; warns with SemWarning for a
     negative variance estimate."""
     try:
-        model = semopy.Model(desc)
+        model = semopy.Model(canonical(desc))
     except Exception as exc:  # semopy's parser raises assorted errors
         raise SemError(f"cannot read the model description: {exc}") from exc
     sub = _check_data(model, data)
@@ -429,12 +428,8 @@ def fit(desc: str, data: pd.DataFrame, *, ftol: float = 1e-12) -> SemFit:
     npar = len(model.param_vals) - n_equalities
     if len(sub) < npar:
         raise SemError(f"fewer cases ({len(sub)}) than free parameters ({npar})")
-    # BLAS on one thread: the matrices are small, and on a busy 2-core machine threaded BLAS
-    # made a 12-indicator fit take 4-9 s instead of 0.03-0.3 s.
-    limit = threadpool_limits(limits=1, user_api="blas") if threadpool_limits else contextlib.nullcontext()
-    try:
-        with limit:
-            result = model.fit(sub, options={"ftol": ftol})
+    try:  # BLAS on one thread (fit is single_threaded, see utils.sem._threads)
+        result = model.fit(sub, options={"ftol": ftol})
     except np.linalg.LinAlgError as exc:
         raise SemError(f"the fit failed: {exc}") from exc
     if not result.success or not np.isfinite(result.fun):
