@@ -223,7 +223,7 @@ def test_latent_tests_follow_the_same_rules_and_agree_with_the_composite(employe
     assert np.allclose(differences["p_mcse"], np.sqrt(differences["p"] * (1 - differences["p"]) / 5000))
     assert (latent.loc[latent["channel"] != "difference", "interval"] == "95 % two-sided").all()
     assert not latent["borderline"].any()
-    comparison = hypotheses.compare_tests(tests_, latent)
+    comparison = hypotheses.compare_tests({"composite": tests_, "latent": latent})
     assert len(comparison) == 9 and comparison["agree"].all()
     # the latent model corrects for the items' error: larger effects than the composite scores
     big = comparison[comparison["verdict_composite"] != "not significant"]
@@ -232,10 +232,23 @@ def test_latent_tests_follow_the_same_rules_and_agree_with_the_composite(employe
 
 @pytest.mark.parametrize("call, message", [
     (lambda e, t: hypotheses.equality_tests(e, baseline="scalar"), "baseline must be one of"),
-    (lambda e, t: hypotheses.compare_tests(t.drop(columns="borderline"), t), r"lacks the column\(s\) borderline"),
+    (lambda e, t: hypotheses.compare_tests({"a": t.drop(columns="borderline"), "b": t}), r"lacks the column\(s\) borderline"),
+    (lambda e, t: hypotheses.compare_tests({"a": t}), "at least two names"),
     (lambda e, t: hypotheses.scorecard_headline(t), r"lacks the column\(s\) as_argued"),
     (lambda e, t: hypotheses.latent_tests(e.drop(columns="conf")), r"lacks the column\(s\) conf"),
 ])
 def test_bad_arguments_of_the_new_functions_are_named(employees, tests_, call, message):
     with pytest.raises(ValueError, match=message):
         call(employees, tests_)
+
+
+def test_stored_latent_bootstrap_agrees_with_the_other_analyses(tests_):
+    """The stored latent bootstrap (utils.infusion.cache, 5,000 resamples under metric invariance;
+    its currency is tested in test_infusion_cache.py): same rules, no borderline verdict, and the
+    same nine verdicts as the composite bootstrap on the book's data."""
+    from utils.infusion import cache
+
+    boot = cache.load("latent_bootstrap")
+    assert (boot["n_boot"] == hypotheses.LATENT_BOOTSTRAP).all() and not boot["borderline"].any()
+    comparison = hypotheses.compare_tests({"composite": tests_, "latent_bootstrap": boot})
+    assert comparison["agree"].all()

@@ -63,6 +63,12 @@ def _equality(baseline: str) -> Callable[[], pd.DataFrame]:
     return run
 
 
+def _latent_bootstrap() -> pd.DataFrame:
+    from utils.infusion import hypotheses
+
+    return hypotheses.latent_bootstrap_tests(_employees())
+
+
 def _power(kind: str) -> Callable[[], pd.DataFrame]:
     def run() -> pd.DataFrame:
         from utils.infusion import power
@@ -86,6 +92,9 @@ RESULTS: dict[str, Result] = {
     "equality_configural": Result(
         "the same tests against the configural baseline (nothing held equal)",
         "hypotheses.equality_tests(employees, baseline='configural')", "path", _equality("configural")),
+    "latent_bootstrap": Result(
+        "H1-H3 on the latent model under metric invariance, 5,000 bootstrap resamples of the employees",
+        "hypotheses.latent_bootstrap_tests(employees)", None, _latent_bootstrap),
     "power_full": Result(
         "the Monte Carlo power of every verdict with 2,000 simulated studies",
         "power.power(n_studies=power.FULL_STUDIES, seed=0)", "verdict", _power("full")),
