@@ -140,8 +140,8 @@ def stale(name: str) -> str:
     for column in fresh.columns:
         if pd.api.types.is_numeric_dtype(fresh[column]):
             a, b = stored[column].to_numpy(float), fresh[column].to_numpy(float)
-            if not np.allclose(a, b, rtol=TOLERANCE, atol=TOLERANCE):
-                worst = float(np.max(np.abs(a - b)))
+            if not np.allclose(a, b, rtol=TOLERANCE, atol=TOLERANCE, equal_nan=True):
+                worst = float(np.nanmax(np.abs(a - b)))
                 return f"{name}: column {column!r} differs from a fresh computation by up to {worst:.3g}"
         elif stored[column].astype(str).tolist() != fresh[column].astype(str).tolist():
             return f"{name}: column {column!r} differs from a fresh computation"
