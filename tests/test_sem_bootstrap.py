@@ -100,13 +100,18 @@ def test_counts_match_indices():
     np.testing.assert_array_equal(_counts(indices, 3), [[2, 0, 1], [0, 1, 2]])
 
 
-def test_model_with_latent_variable_is_fitted_by_scoring():
-    rng = np.random.default_rng(3)
-    n = 200
+def latent(n: int = 200, seed: int = 3) -> pd.DataFrame:
+    """A factor f measured by x1-x3, f → m → y."""
+    rng = np.random.default_rng(seed)
     f = rng.normal(size=n)
     data = pd.DataFrame({f"x{i}": f + rng.normal(scale=0.6, size=n) for i in (1, 2, 3)})
     data["m"] = 0.5 * f + rng.normal(size=n)
     data["y"] = 0.5 * data["m"] + rng.normal(size=n)
+    return data
+
+
+def test_model_with_latent_variable_is_fitted_by_scoring():
+    data = latent()
     desc = "f =~ x1 + x2 + x3\nm ~ f\ny ~ m"
     table = indirect_effects(desc, data, [("f", "m", "y")], n_boot=8, seed=2)
     assert table.attrs["method"] == "scoring" and table.attrs["fallbacks"] == 0
@@ -253,12 +258,7 @@ def test_p_values_are_the_one_sided_bootstrap_p():
 
 
 def test_scoring_route_reports_the_same_columns():
-    rng = np.random.default_rng(3)
-    n = 200
-    f = rng.normal(size=n)
-    data = pd.DataFrame({f"x{i}": f + rng.normal(scale=0.6, size=n) for i in (1, 2, 3)})
-    data["y"] = 0.5 * f + rng.normal(size=n)
-    table = indirect_effects("f =~ x1 + x2 + x3\ny ~ f", data, [("f", "y")], n_boot=6, seed=2)
+    table = indirect_effects("f =~ x1 + x2 + x3\nm ~ f", latent(), [("f", "m")], n_boot=6, seed=2)
     assert table.attrs["method"] == "scoring"
     assert table["p_greater"].iloc[0] == pytest.approx(1 / 7)
     assert len(table.attrs["draws"][0]) == 6

@@ -91,3 +91,15 @@ def test_latent_indirect_difference_bootstrap_and_monte_carlo(hs):
             assert rows.loc[group, "estimate"] == pytest.approx(value, abs=1e-4)
         draws = table.attrs["draws"]
         np.testing.assert_allclose(draws[2], draws[1] - draws[0], atol=1e-12)
+
+
+@pytest.mark.parametrize("paths, baseline, words", [
+    ([], ("loadings",), "paths is empty"),
+    (["textual =~ x4"], ("loadings",), "is not a regression written 'lhs ~ rhs'"),
+    ([3], ("loadings",), "each path must be a string such as 'textual ~ visual', got 3"),
+    (["textual ~ speed"], ("loadings",), "no regression path textual ~ speed"),
+    (["textual ~ visual"], ("loading",), "equal='loading' is neither a parameter set"),
+])
+def test_path_equality_bad_input(hs, paths, baseline, words):
+    with pytest.raises(sem.SemError, match=words):
+        sem.path_equality(MODEL, hs, "school", paths, baseline=baseline)

@@ -142,7 +142,7 @@ def test_same_seed_same_numbers(weak_mediation):
     (lambda f: sem.monte_carlo_effects("fit", ("x", "m")), "fit must be a SemFit .* got str"),
     (lambda f: sem.monte_carlo_effects(f, ("m", "x")), "no regression path x ~ m"),
     (lambda f: sem.monte_carlo_effects(f, ("x",)), "at least two variables"),
-    (lambda f: sem.monte_carlo_effects(f, []), "chains is empty"),
+    (lambda f: sem.monte_carlo_effects(f, []), "no chains given"),
     (lambda f: sem.monte_carlo_effects(f, ("x", "m"), n_draws=10), "n_draws must be a whole number of at least 100, got 10"),
     (lambda f: sem.monte_carlo_effects(f, ("x", "m"), level=95), "level must lie strictly between 0 and 1, got 95"),
 ])

@@ -17,23 +17,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from test_sem_single import MODELS as SINGLE_MODELS
 from utils import sem
 
 REF = Path(__file__).resolve().parent / "reference" / "sem"
 CFA = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
-POLDEM = """ind60 =~ x1 + x2 + x3
-dem60 =~ y1 + y2 + y3 + y4
-dem65 =~ y5 + y6 + y7 + y8
-dem60 ~ ind60
-dem65 ~ ind60 + dem60
-y1 ~~ y5
-y2 ~~ y4 + y6
-y3 ~~ y7
-y4 ~~ y8
-y6 ~~ y8"""
 PATH_LABEL = CFA + "\ntextual ~ b*visual\nspeed ~ visual\ntextual ~~ speed"
-SINGLE = {"hs_cfa": (CFA, "HolzingerSwineford1939.csv"), "poldem_sem": (POLDEM, "PoliticalDemocracy.csv"),
-          "poldem_path": ("y1 ~ x1 + x2\ny5 ~ y1 + x1", "PoliticalDemocracy.csv")}
+SINGLE = {name: (desc, csv) for name, (csv, desc) in SINGLE_MODELS.items()}  # lavaan_vcov.R's models
 GROUPS = {"configural": (CFA, ()), "metric": (CFA, ("loadings",)), "path_label": (PATH_LABEL, ("b",))}
 TOL = 1e-5
 

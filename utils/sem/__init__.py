@@ -26,9 +26,34 @@ Every public function prints the same bytes under any PYTHONHASHSEED and BLAS th
 one thread, ``_threads``; ``tests/test_sem_determinism.py``).
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
 from utils.sem.errors import SemError, SemWarning
-from utils.sem.single import SemFit, fit
-from utils.sem.bootstrap import indirect_effects
-from utils.sem.groups import GroupFit, fit_groups, invariance, lr_test, path_differences, path_equality
-from utils.sem.montecarlo import monte_carlo_effects
-from utils.sem.verdicts import verdicts
+
+# Public name → the submodule that defines it. Submodules load on first use (a module
+# __getattr__), and semopy (with scikit-learn and sympy) only when a fit runs, so that
+# ``from utils import sem`` costs a chapter almost nothing (issue 16; tests/test_sem_imports.py).
+_WHERE = {
+    "SemFit": "single", "fit": "single",
+    "GroupFit": "groups", "fit_groups": "groups", "invariance": "groups", "lr_test": "groups",
+    "path_differences": "groups", "path_equality": "groups",
+    "indirect_effects": "bootstrap",
+    "monte_carlo_effects": "montecarlo",
+    "verdicts": "decisions",
+}
+__all__ = ["SemError", "SemWarning", *_WHERE]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        value = getattr(importlib.import_module(f"utils.sem.{_WHERE[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'utils.sem' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

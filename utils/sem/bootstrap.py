@@ -62,13 +62,17 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import semopy
 from scipy import stats
+
+from typing import TYPE_CHECKING
 
 from utils import inference
 from utils.sem.errors import SemError, SemWarning
 from utils.sem._threads import one_blas_thread, single_threaded
 from utils.sem.syntax import canonical
+
+if TYPE_CHECKING:  # semopy is imported when a fit runs (it pulls in scikit-learn and sympy)
+    import semopy
 
 
 Chain = Sequence[str]
@@ -122,6 +126,8 @@ def _is_acyclic(regressions: dict[str, list[str]]) -> bool:
 def _structure(desc: str) -> _Structure:
     """Parse ``desc`` (semopy / lavaan syntax) into its regressions; decide the route."""
     try:
+        import semopy
+
         ops, operations = semopy.parser.parse_desc(desc)
         model = semopy.Model(desc)
     except Exception as error:  # semopy raises bare Exceptions on bad syntax
@@ -153,22 +159,29 @@ def _structure(desc: str) -> _Structure:
     return _Structure(regressions, observed, not reasons, "; ".join(reasons), scoring)
 
 
-def _check_chains(chains: Sequence[Chain], regressions: dict[str, list[str]]) -> list[tuple[str, ...]]:
-    """Return ``chains`` as tuples after checking each link is a regression path of the model."""
+def _as_chains(chains: Sequence[Chain] | Chain) -> list[tuple[str, ...]]:
+    """``chains`` (or one chain on its own) as a list of tuples of at least two names each."""
     if isinstance(chains, str) or (len(chains) > 0 and isinstance(chains[0], str)):
         chains = [chains]  # a single chain given on its own
     if len(chains) == 0:
         raise SemError("no chains given: name at least one chain of variables, e.g. ('x', 'm', 'y')")
-    checked = []
+    out = []
     for chain in chains:
         chain = tuple(chain)
         if len(chain) < 2 or not all(isinstance(name, str) for name in chain):
             raise SemError(f"chain {chain!r} must name at least two variables along regression paths")
+        out.append(chain)
+    return out
+
+
+def _check_chains(chains: Sequence[Chain], regressions: dict[str, list[str]]) -> list[tuple[str, ...]]:
+    """Return ``chains`` as tuples after checking each link is a regression path of the model."""
+    checked = _as_chains(chains)
+    for chain in checked:
         for start, end in zip(chain, chain[1:]):
             if start not in regressions.get(end, []):
                 raise SemError(f"chain {' → '.join(chain)}: the model has no regression path "
                                f"{end} ~ {start} (from {start} to {end})")
-        checked.append(chain)
     return checked
 
 
@@ -283,6 +296,8 @@ def _links(chains: list[tuple[str, ...]]) -> set[tuple[str, str]]:
 
 def _fit_semopy(desc: str, frame: pd.DataFrame, where: str) -> semopy.Model:
     """Fit ``desc`` to ``frame`` with semopy's ML; SemError when the fit fails."""
+    import semopy
+
     model = semopy.Model(canonical(desc))
     try:
         result = model.fit(frame, options=dict(FIT_OPTIONS))

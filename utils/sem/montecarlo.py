@@ -43,26 +43,12 @@ import pandas as pd
 
 from utils import _checks, inference
 from utils.sem._threads import single_threaded
-from utils.sem.bootstrap import Draws
+from utils.sem.bootstrap import Draws, _as_chains
 from utils.sem.errors import SemError
 
 COLUMNS = ["chain", "group", "estimate", "se", "lower", "upper", "lower_mcse", "upper_mcse",
            "p_greater", "p_less", "p_greater_mcse", "p_less_mcse", "n_draws"]
 DRAWS_DEFAULT = 20000
-
-
-def _chains(chains: Any) -> list[tuple[str, ...]]:
-    if isinstance(chains, str) or (len(chains) > 0 and isinstance(chains[0], str)):
-        chains = [chains]
-    if len(chains) == 0:
-        raise SemError("chains is empty: name at least one chain of variables, e.g. ('x', 'm', 'y')")
-    out = []
-    for chain in chains:
-        chain = tuple(chain)
-        if len(chain) < 2 or not all(isinstance(name, str) for name in chain):
-            raise SemError(f"chain {chain!r} must name at least two variables along regression paths")
-        out.append(chain)
-    return out
 
 
 def _parameters(fit: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.DataFrame]:
@@ -123,7 +109,7 @@ def monte_carlo_effects(fit: Any, chains: Sequence[Sequence[str]] | Sequence[str
     level = _checks.number("level", level)
     if not 0 < level < 1:
         raise SemError(f"level must lie strictly between 0 and 1, got {level:g}")
-    chains = _chains(chains)
+    chains = _as_chains(chains)
     theta, cov, positions, estimates = _parameters(fit)
     groups = [None] if estimates["group"].isna().all() else sorted(pd.unique(estimates["group"]))
     # every link of every chain in every group: its estimate and parameter position

@@ -36,6 +36,10 @@ parameters (first loadings, the exogenous covariances) have se 0 and no z or p, 
 standardizes by the two variance parameters (a residual correlation for residual covariances)
 where semopy divides by the total variances.
 
+Parameter covariance (``SemFit.vcov()``): the inverse expected information over the free
+parameters, named as lavaan's ``vcov()`` names them; matches lavaan within 1e-5 on the three
+reference models (``tests/test_sem_vcov.py``).
+
 Variances are unbounded, as in lavaan (semopy bounds them at 0): a Heywood case gives lavaan's
 negative estimate and a :class:`SemWarning` naming the variable.
 
@@ -61,15 +65,18 @@ import re
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import semopy
 from scipy import optimize, stats
 
 from utils.sem.errors import SemError, SemWarning
 from utils.sem._threads import single_threaded
 from utils.sem.syntax import canonical
+
+if TYPE_CHECKING:  # semopy is imported when a fit runs (it pulls in scikit-learn and sympy)
+    import semopy
 
 
 ESTIMATE_COLUMNS = ["lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "std_all"]
@@ -415,6 +422,8 @@ def fit(desc: str, data: pd.DataFrame, *, ftol: float = 1e-12) -> SemFit:
     all-missing columns, missing values, a sample covariance that is not positive definite, fewer
     cases than free parameters, or a fit that does not converge; warns with SemWarning for a
     negative variance estimate."""
+    import semopy
+
     try:
         model = semopy.Model(canonical(desc))
     except Exception as exc:  # semopy's parser raises assorted errors
