@@ -5,8 +5,8 @@ make_employee_data.py there); lavaan_infusion.R fits the book's models (utils/in
 to it in lavaan and writes the lavaan_infusion_*.csv files, committed, so these tests need no R.
 Compared: per channel, the CFA, the latent SEM (``hypotheses.latent_fits``) and the composite
 SEM: fit tables, every estimate, SE and std_all, R²; the invariance sequence by channel
-(``utils.sem.invariance``); the tests of key paths held equal across channels
-(``hypotheses.equality_tests``); the point estimates of H1-H3 (``hypotheses.hypothesis_tests``,
+(``utils.sem.invariance``); the tests of key paths held equal across channels on the metric and
+configural baselines (``hypotheses.equality_tests``, as stored by ``utils.infusion.cache``); the point estimates of H1-H3 (``hypotheses.hypothesis_tests``,
 the composite model). Tolerances as in the other SEM tests: χ² and χ² differences within 0.01;
 estimates, SEs, std_all, R² and the other fit measures (log-likelihood, AIC and BIC included)
 within 0.001; df, npar and n exactly. (Measured: everything agrees far closer, χ² to 1e-7 and
@@ -103,8 +103,13 @@ def invariance_table(employees):
 
 
 @pytest.fixture(scope="module")
-def equality(employees):
-    return hypotheses.equality_tests(employees)
+def equality() -> dict[str, pd.DataFrame]:
+    """hypotheses.equality_tests on both baselines, as stored by utils.infusion.cache (the chapter
+    reads the stored tables; tests/test_infusion_cache.py checks that they are what the code
+    computes now)."""
+    from utils.infusion import cache
+
+    return {"metric": cache.load("equality_metric"), "configural": cache.load("equality_configural")}
 
 
 # --------------------------------------------------------------------------- the references are current
@@ -229,10 +234,15 @@ def test_invariance_table_matches_lavaan(invariance_table, lavaan):
         assert table.loc[step, "pvalue_diff"] == pytest.approx(stats.chi2.sf(chi2_diff, df_diff), abs=FIT_TOL), step
 
 
-def test_equality_tests_match_lavaan_anova(equality, lavaan):
-    table = equality
-    lrt = lavaan["lrt"].set_index("path")
-    est = lavaan["estimates"].query("model == 'latent_free' and op == '~'").set_index(["channel", "lhs", "rhs"])["est"]
+@pytest.mark.parametrize("baseline", ["metric", "configural"])
+def test_equality_tests_match_lavaan_anova(equality, lavaan, baseline):
+    """Each key path held equal across channels against the metric baseline (loadings equal) and
+    against the configural one: χ² difference, df and p from lavaan's anova(), and the baseline's
+    path estimates."""
+    table = equality[baseline]
+    lrt = lavaan["lrt"].query("baseline == @baseline").set_index("path")
+    model = {"metric": "latent_metric", "configural": "latent_free"}[baseline]
+    est = lavaan["estimates"].query("model == @model and op == '~'").set_index(["channel", "lhs", "rhs"])["est"]
     assert list(table.index) == list(PATHS)
     for path, name in PATHS.items():
         ref = lrt.loc[name]
@@ -251,14 +261,32 @@ def test_hypothesis_estimates_match_lavaan_paths(employees, lavaan):
     """The full-sample estimates behind the hypothesis table (the bootstrap only adds intervals):
     H1 the direct path conf ~ infusion, H2 the product (usat ~ infusion)(conf ~ usat), H3
     csat ~ conf, per channel and as hypothesized-minus-other difference, from lavaan's composite fits."""
-    tests = hypotheses.hypothesis_tests(employees, n_boot=20, seed=1).set_index(["hypothesis", "channel"])
-    paths = lavaan["estimates"].query("model == 'composite_sem' and op == '~'").set_index(["channel", "lhs", "rhs"])["est"]
-    effects = {channel: {"H1": paths[(channel, "conf", "infusion")],
-                         "H2": paths[(channel, "usat", "infusion")] * paths[(channel, "conf", "usat")],
-                         "H3": paths[(channel, "csat", "conf")]} for channel in CHANNELS}
+    tests = hypotheses.hypothesis_tests(employees, n_boot=200, seed=1)
+    _assert_effects_match(tests, lavaan, "composite_sem", ("infusion", "usat", "conf", "csat"))
+
+
+def _assert_effects_match(tests: pd.DataFrame, lavaan: dict[str, pd.DataFrame], model: str,
+                          names: tuple[str, str, str, str]) -> None:
+    """H1 (direct path), H2 (a·b) and H3 (confirmation → satisfaction) per channel and as
+    hypothesized-minus-other differences in ``tests``, against lavaan's ``model`` estimates;
+    ``names`` are infusion use, user satisfaction, confirmation and satisfaction in that model."""
+    inf, usat, conf, csat = names
+    table = tests.set_index(["hypothesis", "channel"])
+    paths = lavaan["estimates"].query("model == @model and op == '~'").set_index(["channel", "lhs", "rhs"])["est"]
+    effects = {channel: {"H1": paths[(channel, conf, inf)],
+                         "H2": paths[(channel, usat, inf)] * paths[(channel, conf, usat)],
+                         "H3": paths[(channel, csat, conf)]} for channel in CHANNELS}
     for hypothesis, stronger in hypotheses.HYPOTHESIZED.items():
         other = next(c for c in CHANNELS if c != stronger)
         for channel in CHANNELS:
-            assert tests.loc[(hypothesis, channel), "estimate"] == pytest.approx(effects[channel][hypothesis], abs=EST_TOL)
+            assert table.loc[(hypothesis, channel), "estimate"] == pytest.approx(effects[channel][hypothesis], abs=EST_TOL)
         difference = effects[stronger][hypothesis] - effects[other][hypothesis]
-        assert tests.loc[(hypothesis, "difference"), "estimate"] == pytest.approx(difference, abs=EST_TOL)
+        assert table.loc[(hypothesis, "difference"), "estimate"] == pytest.approx(difference, abs=EST_TOL)
+
+
+def test_latent_tests_estimates_match_lavaans_metric_model(employees, lavaan):
+    """H1-H3 on the latent model under metric invariance (hypotheses.latent_tests, fitted with
+    ftol 1e-9): the direct path, the product a·b and the confirmation → satisfaction path in each
+    channel, and the hypothesized-minus-other differences, against lavaan's latent_metric fit."""
+    latent = hypotheses.latent_tests(employees, n_draws=200, seed=1)
+    _assert_effects_match(latent, lavaan, "latent_metric", ("INF", "USAT", "CONF", "CSAT"))

@@ -22,7 +22,8 @@ from utils.infusion.population import CHANNELS, load_population, with_values
 from utils.infusion.simulate import simulate_study
 
 KEYS = {"h1_retail_store", "h1_contact_center", "h2_retail_store", "h2_contact_center", "h3_retail_store",
-        "h3_contact_center", "h3_difference", "all", "h1_difference_test", "h2_difference_test"}
+        "h3_contact_center", "h3_difference", "all", "h1_difference_test", "h2_difference_test",
+        "h1_contact_center_equivalence", "h2_retail_store_equivalence", "all_formal"}
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +49,8 @@ def test_replicate_once_is_deterministic_and_has_every_verdict(population):
     assert set(first) == KEYS and set(pw.VERDICTS) == KEYS
     assert all(type(v) is bool for v in first.values())
     assert first["all"] == all(first[k] for k in pw.PATTERN)
+    assert first["all_formal"] == all(first[k] for k in pw.FORMAL)
+    assert set(pw.KINDS) == KEYS
     assert pw.replicate_once(None, 7) == first
 
 
@@ -78,6 +81,7 @@ def test_power_is_the_share_of_replications(population):
     outcomes = [pw.replicate_once(population, int(s)) for s in pw.study_seeds(4, 20)]
     expected = {k: np.mean([o[k] for o in outcomes]) for k in KEYS}
     assert list(table["verdict"]) == list(pw.VERDICTS)
+    assert table.set_index("verdict")["kind"].to_dict() == pw.KINDS
     for row in table.itertuples():
         assert row.rate == pytest.approx(expected[row.verdict], abs=1e-12)
         assert row.mc_se == pytest.approx(np.sqrt(row.rate * (1 - row.rate) / 20), abs=1e-12)
@@ -112,7 +116,7 @@ def test_default_population_biases_the_null_direct_path_upward(population):
     def mean_z(table: pd.DataFrame) -> float:
         params = pw._population(table)  # validated once: estimates_once would validate every study
         fits = [pw._study(params, int(s))[CHANNELS.index("contact_center")] for s in seeds]
-        return float(np.mean([est[pw._DIRECT] / se[pw._DIRECT] for est, se, _ in fits]))
+        return float(np.mean([est[pw._DIRECT] / se[pw._DIRECT] for est, se, _, _ in fits]))
 
     biased, unbiased = mean_z(population), mean_z(null)
     assert pw._PATHS[pw._DIRECT] == ("conf", "infusion")
@@ -129,11 +133,29 @@ def test_power_of_the_h3_difference_rises_with_employees(population):
 
 def test_h3_difference_rate_is_the_one_sided_level_when_the_paths_are_equal(small):
     """With conf → csat = 0.5 in both channels the two channels' (conf, csat, contacts) have the
-    same distribution, so the one-directional difference test rejects in 2.5% of studies."""
-    equal = with_values(small, conf_csat=0.5)
+    same distribution, so the one-sided 5 % difference test rejects in 5 % of studies."""
+    equal = with_values(small, conf_csat=0.5, conf_csat_within=0.5)
     rate = pw.power(equal, n_studies=400, seed=6).set_index("verdict").loc["h3_difference", "rate"]
-    low, high = band(400, 0.025)
+    low, high = band(400, 0.05)
     assert low <= rate <= high, rate
+
+
+def test_equivalence_test_against_the_closed_form(population):
+    """TOST on a path b with standard error s and bound δ succeeds when |b| < δ − 1.645 s; for a
+    true 0 its power is P(|Z| < δ/s − 1.645) = 2Φ(δ/s − 1.645) − 1 (normal estimate). With 3,000
+    employees per channel and no mediator effect in contact centers, the direct path is a true
+    null with δ/s about 6 (the bound is 0.1 SD, the SE about 0.018 SD): the closed form gives
+    power near 1, and the simulated rate must be within its binomial band. With the book's 300
+    employees δ/s is about 1.6, below 1.645, so the equivalence test practically never succeeds."""
+    big = with_values(population, n_employees=3000, usat_conf={"contact_center": 0.0})
+    fits = [pw._study(pw._population(big), int(s))[CHANNELS.index("contact_center")] for s in pw.study_seeds(9, 10)]
+    ratio = np.median([bound / se[pw._DIRECT] for _, se, _, bound in fits])
+    expected = 2 * stats.norm.cdf(ratio - pw.ONE_SIDED_Z) - 1
+    rate = pw.power(big, n_studies=60, seed=9).set_index("verdict").loc["h1_contact_center_equivalence", "rate"]
+    low, high = band(60, min(expected, 0.999))
+    assert low <= rate <= high, (rate, expected)
+    book = pw._study(pw._population(population), 1)[CHANNELS.index("contact_center")]
+    assert book[3] / book[1][pw._DIRECT] < pw.ONE_SIDED_Z
 
 
 def test_power_curve_is_tidy(population):
@@ -174,14 +196,43 @@ def test_too_few_employees_is_explained(population):
         pw.replicate_once(with_values(population, n_employees=3), 0)
 
 
-def test_full_run_numbers_quoted_in_chapter_34():
-    """Chapter 34 quotes the full setting's result (2,000 studies, seed 0); this is that run
-    (about 5 s). If the population or the simulator changes, update the chapter with these."""
-    rates = pw.power(n_studies=pw.FULL_STUDIES, seed=0).set_index("verdict")["rate"]
-    assert rates["all"] == pytest.approx(0.774, abs=1e-9)
-    assert rates["h3_difference"] == pytest.approx(0.9645, abs=1e-9)
-    assert rates["h1_difference_test"] == pytest.approx(0.6595, abs=1e-9)
-    assert rates["h2_difference_test"] == pytest.approx(0.622, abs=1e-9)
-    per_channel = rates[[k for k in pw.PATTERN if k != "h3_difference"]]
-    assert per_channel.min() >= 0.93 and per_channel.max() == 1.0
-    assert 1 - rates["h1_contact_center"] == pytest.approx(0.068, abs=1e-9)  # the biased "zero" path
+def test_the_stored_full_run_has_the_properties_chapter_34_describes():
+    """Chapter 34 reads the full setting (2,000 studies, seed 0) from utils.infusion.cache, whose
+    currency tests/test_infusion_cache.py checks. What the chapter says of it: every per-channel
+    verdict above 0.93, the equivalence test of the null direct path in contact centers never
+    succeeds at the published size (so no study reproduces every result formally), and the
+    "zero" direct path is rejected more often than the nominal 5 % (the measurement-error bias),
+    by more than 2 Monte Carlo SEs."""
+    from utils.infusion import cache
+
+    full = cache.load("power_full")
+    assert (full["n_studies"] == pw.FULL_STUDIES).all()
+    per_channel = full.loc[[k for k in pw.PATTERN if k != "h3_difference"], "rate"]
+    assert per_channel.min() >= 0.93
+    assert full.loc["h1_contact_center_equivalence", "rate"] == 0.0 and full.loc["all_formal", "rate"] == 0.0
+    false_positive = 1 - full.loc["h1_contact_center", "rate"]
+    assert false_positive - 0.05 > 2 * np.sqrt(0.05 * 0.95 / pw.FULL_STUDIES)
+
+
+def test_z_values_are_the_studies_of_power(population):
+    """z_values gives each study's z of a path: the share with |z| > 1.96 is 1 − the rate of
+    "not significant" that power() reports for the same studies."""
+    z = pw.z_values(population, n_studies=60, seed=3)
+    rate = pw.power(population, n_studies=60, seed=3).set_index("verdict").loc["h1_contact_center", "rate"]
+    assert len(z) == 60 and np.mean(np.abs(z) > pw.CRITICAL_Z) == pytest.approx(1 - rate, abs=1e-12)
+    with pytest.raises(ValueError, match="no path csat ~ usat"):
+        pw.z_values(population, outcome="csat", predictor="usat")
+
+
+def test_sizes_stacks_power_runs(population):
+    table = pw.sizes(population, employees=(50, 100), n_studies=5, seed=1)
+    assert list(table["n_employees"].unique()) == [50, 100] and len(table) == 2 * len(pw.VERDICTS)
+    again = pw.power(with_values(population, n_employees=100), n_studies=5, seed=1)
+    assert table[table["n_employees"] == 100]["rate"].tolist() == again["rate"].tolist()
+
+
+def test_bad_arguments_of_z_values_and_sizes_are_named():
+    with pytest.raises(ValueError, match="channel must be one of"):
+        pw.z_values(channel="online")
+    with pytest.raises(ValueError, match="employees"):
+        pw.sizes(employees=(0,))

@@ -39,6 +39,19 @@ def test_every_parameter_is_flagged_and_justified(table):
     assert design.to_dict() == {"n_employees": 300, "min_customers": 7, "survey_lag_days": 7}
 
 
+def test_assumptions_the_sources_do_not_give_are_flagged(table):
+    """Issue 11: the number of items, the 1-7 format, which construct is asked in which wave, the
+    mean number of customers and the within-employee slope of H3 are the book's, not the study's."""
+    rows = table.set_index("parameter")
+    for name in ("items_per_scale", "scale_points", "usat_wave", "extra_customers_mean",
+                 "conf_csat_within", "attrition_infusion", "attrition_usat"):
+        assert set(table.loc[table["parameter"] == name, "basis"]) == {"assumed"}, name
+    assert "8.5" in rows.loc["extra_customers_mean", "justification"]
+    for channel in CHANNELS:  # within = between slope, as the H3 analysis on employee means needs
+        p = population.parameters(table, channel)
+        assert p["conf_csat_within"] == p["conf_csat"]
+
+
 def test_population_encodes_the_published_pattern(table):
     rs, cc = (population.parameters(table, c) for c in CHANNELS)
     assert rs["infusion_conf"] > 0 and cc["infusion_conf"] == 0  # H1: direct only face-to-face
@@ -57,6 +70,9 @@ def test_population_encodes_the_published_pattern(table):
     (lambda t: t.assign(value=t["value"].where(t["parameter"] != "attrition", 1.0)), "a share in [0, 1)"),
     (lambda t: t.assign(value=t["value"].where(t["parameter"] != "method_employee", 0.7)), "leave no room for error"),
     (lambda t: t.assign(value=t["value"].where(t["parameter"] != "conf_csat", 1.1)), "explain all of its variance"),
+    (lambda t: t.assign(value=t["value"].where(t["parameter"] != "scale_points", 5)), "'scale_points' (retail_store) is 5"),
+    (lambda t: t.assign(value=t["value"].where(t["parameter"] != "attrition_usat", 9)), "a probit slope between"),
+    (lambda t: t.assign(value=t["value"].where(t["parameter"] != "conf_csat_within", 1.9)), "too large for conf_csat_within"),
 ])
 def test_bad_population_tables_are_named(table, change, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)").replace("[", r"\[")):
@@ -146,6 +162,27 @@ def test_design_on_a_large_sample(table):
     assert extra.mean() == pytest.approx(1.5, abs=0.05)  # Poisson(1.5) customers beyond seven
     latent = big.latent[big.latent["channel"] == "retail_store"]
     assert np.allclose(latent[["infusion", "usat", "conf", "csat"]].var(), 1.0, atol=0.06)
+
+
+def test_selective_attrition_keeps_the_share_and_selects_on_the_score(table):
+    """attrition_usat makes the less satisfied leave: the share leaving stays at attrition (the
+    probit's cut is scaled by √(1 + var(index))), and those who stay have higher user-satisfaction
+    scores than those who leave (whose answers the simulator still draws, then hides)."""
+    kw = dict(n_employees=20000, attrition=0.4)
+    rng_free = simulate.simulate_study(population.with_values(table, **kw), seed=5)
+    selective = population.with_values(table, attrition_usat=1.0, **kw)
+    p = population.parameters(selective, "retail_store")
+    rng = np.random.default_rng(0)
+    usat = rng.integers(1, 8, size=(20000, 3)).astype(float)
+    inf = rng.integers(1, 8, size=(20000, 3)).astype(float)
+    leave = simulate._leaving_probability(p, inf, usat)
+    assert leave.mean() == pytest.approx(0.4, abs=0.01)
+    assert leave[usat.mean(axis=1) < 3].mean() > leave[usat.mean(axis=1) > 5].mean()
+    study = simulate.simulate_study(selective, seed=5)
+    left = 1 - study.employees.groupby("channel")["wave2"].mean()
+    assert np.allclose(left, 0.4, atol=0.02)
+    stayed = study.employees["wave2"] == 1
+    assert stayed.sum() != rng_free.employees["wave2"].sum()  # a different selection than at random
 
 
 def test_bad_seed_is_named(table):

@@ -6,11 +6,15 @@ analysis:
 
 - ``population``: the population model, its checks, the paths and effects it implies;
 - ``simulate``: the multi-source, multi-wave design (employees, attrition, customers, 1-7 items);
-- ``aggregation``: ICC(1), ICC(2), r_wg(j), customers' answers averaged per employee;
+- ``aggregation``: the composition of customers' answers into employee scores: ICC(1) with its
+  F test, ICC(2), r_wg(j) under uniform, skewed and random-group nulls, the within/between split;
 - ``measurement``: reliability, convergent and discriminant validity, invariance across channels;
-- ``hypotheses``: the structural model per channel, H1-H3, the hypothesis table and the
-  replication scorecard;
-- ``power``: Monte Carlo power of the design.
+- ``hypotheses``: the structural model per channel, H1-H3 (two-sided per channel, one-sided
+  differences, equivalence tests for the nulls, Monte Carlo error), the hypothesis table and the
+  two-column replication scorecard;
+- ``power``: Monte Carlo power of the design;
+- ``cache``: stored results that take too long for a chapter (the latent path-equality tests),
+  with the command that recomputes them.
 
 This package knows no screen: it returns tidy DataFrames and plain values; ``utils.plots`` and
 ``utils.widgets`` draw them. All SEM work goes through ``utils.sem``.

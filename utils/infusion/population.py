@@ -22,7 +22,15 @@ in each channel)::
 ``tenure`` and ``contacts`` are the standardized logs of the archival controls. A customer's
 confirmation and satisfaction are the employee's level plus the customer's own deviation (the
 between-employee share of their variance is ``icc_conf`` and ``icc_csat``); within an employee,
-confirmation raises satisfaction by the same ``conf_csat`` as between employees.
+a customer whose confirmation is higher than the employee's average is more satisfied by
+``conf_csat_within``. The book sets it equal to the between-employee ``conf_csat`` and flags that
+as an assumption: the analysis of employee means (H3) estimates only the between slope.
+
+Some rows record design choices the simulator and the models are written for and cannot change
+(``items_per_scale`` 3, ``scale_points`` 7, ``usat_wave`` 2): they are in the table so that the
+assumption is flagged where every other one is; a table with other values is refused.
+``attrition_infusion`` and ``attrition_usat`` make leaving depend on an employee's scores (0:
+leaving is unrelated to them, missing completely at random).
 
 What goes in: the population table (a DataFrame as the file holds it). What comes out: plain
 dicts of parameter values, tidy DataFrames of paths and effects. Bad tables raise a ValueError
@@ -41,9 +49,9 @@ from utils import _checks as check
 from utils import data
 
 __all__ = [
-    "CHANNELS", "CONSTRUCTS", "POPULATION_FILE", "PATHS", "BASES",
+    "CHANNELS", "CONSTRUCTS", "POPULATION_FILE", "PATHS", "BASES", "FIXED_DESIGN",
     "load_population", "validate_population", "parameters", "with_values", "path_table",
-    "latent_covariance", "targets", "effects", "mean_inverse_customers",
+    "latent_covariance", "targets", "effects", "mean_inverse_customers", "within_between_slopes",
 ]
 
 POPULATION_FILE = "chen2021/population.csv"
@@ -69,12 +77,15 @@ PATHS: dict[str, tuple[str, str]] = {
 }
 _COLUMNS = ("parameter", "channel", "value", "basis", "justification", "source")
 _REQUIRED = (
-    "n_employees", "min_customers", "survey_lag_days", "extra_customers_mean", "attrition",
-    *PATHS, "icc_conf", "icc_csat", "loading_1", "loading_2", "loading_3",
+    "n_employees", "min_customers", "survey_lag_days", "items_per_scale", "scale_points", "usat_wave",
+    "extra_customers_mean", "attrition", "attrition_infusion", "attrition_usat",
+    *PATHS, "conf_csat_within", "icc_conf", "icc_csat", "loading_1", "loading_2", "loading_3",
     "method_employee", "method_customer", "location_inf", "location_usat", "location_conf",
     "location_csat", "threshold_spacing", "tenure_median_years", "tenure_log_sd",
     "contacts_median", "contacts_log_sd",
 )
+# Design choices the simulator and the models are written for: flagged rows that must hold these values.
+FIXED_DESIGN: dict[str, float] = {"items_per_scale": 3, "scale_points": 7, "usat_wave": 2}
 # Order of the employee-level variables in latent_covariance.
 _ORDER = ("tenure", "contacts", "infusion", "usat", "conf", "csat")
 
@@ -138,6 +149,10 @@ def _check_ranges(p: Mapping[str, float], channel: str) -> None:
 
     for name in ("n_employees", "min_customers"):
         need(p[name] >= 1 and float(p[name]).is_integer(), name, "a whole number of at least 1")
+    for name, value in FIXED_DESIGN.items():
+        need(p[name] == value, name, f"{value:g} (the simulator and the models are written for it)")
+    for name in ("attrition_infusion", "attrition_usat"):
+        need(abs(p[name]) <= 5, name, "a probit slope between -5 and 5")
     need(p["survey_lag_days"] >= 0, "survey_lag_days", "zero or more")
     need(p["extra_customers_mean"] >= 0, "extra_customers_mean", "zero or more")
     need(0 <= p["attrition"] < 1, "attrition", "a share in [0, 1)")
@@ -158,9 +173,9 @@ def _check_ranges(p: Mapping[str, float], channel: str) -> None:
             raise ValueError(f"in {channel}, the paths into {name!r} explain all of its variance or more "
                              f"(residual variance {_residual_variance(p, name):.3g}); make them smaller")
     within = (1 - p["icc_conf"]) / p["icc_conf"]
-    if (1 - p["icc_csat"]) / p["icc_csat"] - p["conf_csat"] ** 2 * within <= 0:
-        raise ValueError(f"in {channel}, icc_csat {p['icc_csat']:g} is too large for conf_csat "
-                         f"{p['conf_csat']:g} and icc_conf {p['icc_conf']:g}: customers' own confirmation "
+    if (1 - p["icc_csat"]) / p["icc_csat"] - p["conf_csat_within"] ** 2 * within <= 0:
+        raise ValueError(f"in {channel}, icc_csat {p['icc_csat']:g} is too large for conf_csat_within "
+                         f"{p['conf_csat_within']:g} and icc_conf {p['icc_conf']:g}: customers' own confirmation "
                          "already gives satisfaction more within-employee variance than icc_csat allows")
 
 
@@ -266,7 +281,7 @@ def latent_covariance(p: Mapping[str, float], mean_inverse_k: float = 0.0) -> np
     if mean_inverse_k > 0:
         within_conf = (1 - p["icc_conf"]) / p["icc_conf"]
         within_csat = (1 - p["icc_csat"]) / p["icc_csat"]
-        c, s, d = _ORDER.index("conf"), _ORDER.index("csat"), p["conf_csat"]
+        c, s, d = _ORDER.index("conf"), _ORDER.index("csat"), p["conf_csat_within"]
         cov[c, c] += within_conf * mean_inverse_k
         cov[s, s] += within_csat * mean_inverse_k
         cov[c, s] += d * within_conf * mean_inverse_k
@@ -327,3 +342,38 @@ def effects(direct: float, a: float, b: float, conf_csat: float | None = None) -
     if conf_csat is not None:
         out["on_satisfaction"] = out["total"] * check.number("conf_csat", conf_csat)
     return out
+
+
+def within_between_slopes(table: pd.DataFrame) -> pd.DataFrame:
+    """The slopes of customer satisfaction on confirmation that a within/between (Mundlak) model
+    of customers' *observed* scale scores (``aggregation.within_between``) estimates in a large
+    sample, per channel, for continuous items (``simulate_study(likert=False)``; the 1-7 rounding
+    moves them a little).
+
+    Latent slopes: ``within_latent`` is ``conf_csat_within``; ``between_latent`` the slope of an
+    employee's satisfaction level on their confirmation level (``conf_csat`` plus what the
+    controls it omits carry). Observed slopes: each customer's scale score is λ̄·(construct) +
+    response style + the mean of three item errors, so within one employee the score's error
+    (variance Σ(1 − λ²  − m²)/9, plus the style m², shared with the customer's satisfaction items)
+    attenuates the slope and the shared style inflates it; between employees, means over E[k]
+    customers carry only 1/E[k] of that error. So even when the latent slopes are equal (the
+    book's assumption) the observed within and between slopes differ. Returns channel,
+    within_latent, between_latent, within_observed, between_observed."""
+    table = validate_population(table)
+    rows = []
+    for channel in CHANNELS:
+        p = parameters(table, channel, checked=False)
+        lam = np.array([p["loading_1"], p["loading_2"], p["loading_3"]])
+        lbar2, m2 = lam.mean() ** 2, p["method_customer"] ** 2
+        error = float(np.sum(1 - lam**2 - m2)) / 9
+        icc_c, icc_s, slope = p["icc_conf"], p["icc_csat"], p["conf_csat_within"]
+        k = p["min_customers"] + p["extra_customers_mean"]
+        cov = latent_covariance(p)
+        c, s_ = _ORDER.index("conf"), _ORDER.index("csat")
+        var_w = lbar2 * (1 - icc_c) + m2 + error
+        cov_w = lbar2 * slope * (1 - icc_c) * np.sqrt(icc_s / icc_c) + m2
+        var_b = lbar2 * icc_c + var_w / k
+        cov_b = lbar2 * np.sqrt(icc_c * icc_s) * cov[c, s_] + cov_w / k
+        rows.append({"channel": channel, "within_latent": slope, "between_latent": float(cov[c, s_]),
+                     "within_observed": float(cov_w / var_w), "between_observed": float(cov_b / var_b)})
+    return pd.DataFrame(rows)

@@ -4,7 +4,9 @@ The population model (``population.csv``) encodes the published pattern. Drawing
 from it and analysing each one as the chapter does shows how often a study of a given size
 would reproduce each published verdict, and so how much weight one study's pattern can bear.
 
-**The verdicts** (``data/chen2021/published_results.csv``), each a key of :data:`VERDICTS`:
+**The verdicts** (``data/chen2021/published_results.csv``), each a key of :data:`VERDICTS`, tested
+as chapter 33 tests them (per-channel effects two-sided, differences one-sided in the
+hypothesized direction, both at 5 %):
 
 1. ``h1_retail_store``: the direct path infusion → confirmation is significant and positive;
 2. ``h1_contact_center``: the direct path is not significant (in either direction);
@@ -13,14 +15,23 @@ would reproduce each published verdict, and so how much weight one study's patte
 4. ``h2_contact_center``: the indirect path is significant and positive;
 5. ``h3_retail_store`` and 6. ``h3_contact_center``: confirmation → satisfaction significant and
    positive;
-7. ``h3_difference``: confirmation → satisfaction larger in retail stores, by a difference that a
-   two-sided 5% test detects in that direction;
+7. ``h3_difference``: confirmation → satisfaction larger in retail stores (one-sided 5 % test);
 
-``all`` is every one of 1-7 in the same study. Two extra keys, not part of ``all``, are the
-formal tests of the differences the source states without a test: ``h1_difference_test`` (the
-direct path is larger in retail stores, retail − contact center > 0) and ``h2_difference_test``
-(the indirect path is larger in contact centers, contact center − retail > 0), each detected by
-a two-sided 5% test in the stated direction.
+``all`` is every one of 1-7 in the same study. The other keys are the formal tests of what the
+source argued without one: ``h1_difference_test`` (the direct path is larger in retail stores,
+one-sided) and ``h2_difference_test`` (the indirect path is larger in contact centers,
+one-sided); ``h1_contact_center_equivalence`` and ``h2_retail_store_equivalence``, the
+equivalence tests (TOST at 5 %) that the null effect lies within ±``EQUIVALENCE_BOUND`` standard
+deviations of confirmation per standard deviation of infusion use (the bound chapter 33 uses);
+and ``all_formal``, the scorecard's formal column in one study: 1, 4, 5, 6, 7, both difference
+tests and both equivalence tests.
+
+**What a rate is** (:data:`KINDS`). For a verdict that needs a significant result where the
+population has an effect, the rate is the test's **power**. For "not significant" where the
+population's effect is 0, it is **1 − size** (one minus the test's type-I error rate): it says
+how rarely the test cries wolf, not how well a study "reproduces" a null; a test with no power
+at all would reach 1 − size = 1. Only the equivalence test can show a null, and its rate is the
+power of that test. ``all`` and ``all_formal`` are joint rates.
 
 **One simulated study** is drawn exactly as :func:`utils.infusion.simulate.simulate_study` draws
 it: one ``numpy.random.default_rng(seed)`` for the whole study, the channels in ``CHANNELS``
@@ -46,10 +57,13 @@ critical value 1.96 (two-sided 5%):
   nominal Type I error and has power close to the percentile bootstrap's (MacKinnon, Lockwood,
   Hoffman, West & Sheets 2002, *Psychological Methods* 7, 83-104; Fritz & MacKinnon 2007,
   *Psychological Science* 18, 233-239), so the rates here approximate those of the bootstrap;
-- a *difference between the channels* (independent samples) is tested by
-  z = (b₁ − b₂) / √(se₁² + se₂²); for the indirect effects the standard errors are the
-  first-order delta-method (Sobel) ones, √(a²·se_b² + b²·se_a²), which is conservative when
-  the effects are small (MacKinnon et al. 2002).
+- a *difference between the channels* (independent samples) is tested one-sided, in the
+  hypothesized direction, by z = (b₁ − b₂) / √(se₁² + se₂²) > 1.645; for the indirect effects
+  the standard errors are the first-order delta-method (Sobel) ones, √(a²·se_b² + b²·se_a²),
+  which is conservative when the effects are small (MacKinnon et al. 2002);
+- an *equivalence test* (TOST) of a null effect: with the bound δ = EQUIVALENCE_BOUND ·
+  sd(conf) / sd(infusion) in that channel's sample, equivalence when (b + δ)/se > 1.645 and
+  (δ − b)/se > 1.645 (for the indirect effect with the Sobel SE).
 
 A verdict's rate is the share of simulated studies that reproduce it; ``mc_se`` =
 √(rate·(1 − rate)/n_studies) is its Monte Carlo standard error.
@@ -60,22 +74,22 @@ A verdict's rate is the share of simulated studies that reproduce it; ``mc_se`` 
 ``n_studies`` extends a smaller run. :func:`power_curve` uses the same seeds at every point of a
 sweep (common random numbers), so neighbouring points differ less by chance.
 
-**Cost.** Measured on the book's 2-core machine (one core used), default population (300
-employees a channel, 7 + Poisson(1.5) customers each): drawing a study with ``_draw_channel``
-takes about 2 ms and analysing it well under 1 ms (``simulate_study`` takes 20 ms a study, so it
-is not used). With the defaults, :func:`power` (``DEFAULT_STUDIES`` = 200) takes 0.5 s and
-:func:`power_curve` (``DEFAULT_CURVE_STUDIES`` = 100 at each of its 8 points) 2.1 s; Monte Carlo
-standard errors are then up to 0.035 and 0.05. The full setting ``FULL_STUDIES`` = 2000
-(standard errors at most 0.011) takes 5.2 s for :func:`power` and 44 s for :func:`power_curve`.
+**Cost.** Measured on the book's shared 2-core machine under heavy load (CPU time, one core
+used), default population (300 employees a channel, 7 + Poisson(1.5) customers each): drawing and
+analysing a study takes about 5 ms (``simulate_study`` takes 20 ms a study, so it is not used).
+:func:`power` with ``DEFAULT_STUDIES`` = 200 takes about 1 s, with Monte Carlo standard errors up
+to 0.035; :func:`power_curve` with ``DEFAULT_CURVE_STUDIES`` = 100 at each of its 8 points about
+5 s. The full setting ``FULL_STUDIES`` = 2000 (standard errors at most 0.011) takes 12-14 s for
+:func:`power`; chapter 34 reads it, and the 500-study power curves, from ``utils.infusion.cache``.
 
 **A caveat the simulation exposes.** A path that is 0 in the population is not always 0 for the
 composite analysis. In contact centers infusion → confirmation is 0 but user satisfaction →
 confirmation is not; the usat score measures true user satisfaction with error, so controlling
 for it leaves part of its effect in the equation, and infusion use, which correlates with true
 user satisfaction, picks that part up. In the book's population the direct path's mean z is
-about 0.3 instead of 0 and "not significant" fails in about 6.5% of studies instead of 5% (about
-7.5% with ``method_employee`` = 0, so the employees' shared response style does not cause the
-bias; if anything it slightly reduces it). The same holds for usat →
+about 0.35 instead of 0 (200 studies, :func:`z_values`) and "not significant" fails in 6.8% of
+2,000 studies instead of 5% (with ``method_employee`` = 0 the bias is no smaller, so the
+employees' shared response style does not cause it). The same holds for usat →
 confirmation in retail stores. The tests check the nominal 5% with ``usat_conf`` = 0 in contact
 centers, where the null holds for the composite analysis too.
 
@@ -98,8 +112,9 @@ from utils.infusion.population import CHANNELS, load_population, parameters, val
 from utils.infusion.simulate import _draw_channel
 
 __all__ = [
-    "DEFAULT_STUDIES", "DEFAULT_CURVE_STUDIES", "FULL_STUDIES", "CRITICAL_Z", "VERDICTS", "PATTERN",
-    "study_seeds", "estimates_once", "replicate_once", "power", "power_curve",
+    "DEFAULT_STUDIES", "DEFAULT_CURVE_STUDIES", "FULL_STUDIES", "CRITICAL_Z", "ONE_SIDED_Z", "EQUIVALENCE_BOUND",
+    "VERDICTS", "PATTERN", "FORMAL", "KINDS",
+    "study_seeds", "estimates_once", "replicate_once", "power", "power_curve", "z_values", "sizes",
 ]
 
 # Small enough that power() and power_curve() with their defaults each take seconds (see above).
@@ -109,6 +124,10 @@ DEFAULT_CURVE_STUDIES = 100
 FULL_STUDIES = 2000
 # Two-sided 5% critical value of the standard normal (scipy.stats.norm.ppf(0.975)).
 CRITICAL_Z = 1.959963984540054
+# One-sided 5% critical value (scipy.stats.norm.ppf(0.95)): the difference and equivalence tests.
+ONE_SIDED_Z = 1.6448536269514722
+# The equivalence bound of chapter 33 (hypotheses.EQUIVALENCE_BOUND), in SDs of conf per SD of infusion.
+EQUIVALENCE_BOUND = 0.10
 
 # Verdict key → what a study must show to reproduce it.
 VERDICTS: dict[str, str] = {
@@ -118,13 +137,28 @@ VERDICTS: dict[str, str] = {
     "h2_contact_center": "indirect path infusion → usat → conf significant, positive, in contact centers",
     "h3_retail_store": "conf → csat significant, positive, in retail stores",
     "h3_contact_center": "conf → csat significant, positive, in contact centers",
-    "h3_difference": "conf → csat larger in retail stores (difference significant in that direction)",
+    "h3_difference": "conf → csat larger in retail stores (one-sided difference test)",
     "all": "verdicts 1-7 all reproduced in the same study",
-    "h1_difference_test": "direct path larger in retail stores (difference significant; not tested in the source)",
-    "h2_difference_test": "indirect path larger in contact centers (difference significant; not tested in the source)",
+    "h1_difference_test": "direct path larger in retail stores (one-sided difference test; not in the source)",
+    "h2_difference_test": "indirect path larger in contact centers (one-sided difference test; not in the source)",
+    "h1_contact_center_equivalence": "direct path in contact centers shown equivalent to 0 (TOST within ±0.10 SD)",
+    "h2_retail_store_equivalence": "indirect path in retail stores shown equivalent to 0 (TOST within ±0.10 SD)",
+    "all_formal": "every published result reproduced by a formal test in the same study",
 }
 # The seven published verdicts that make up "all".
 PATTERN: tuple[str, ...] = tuple(list(VERDICTS)[:7])
+# The verdicts of the scorecard's formal column: nulls by equivalence, differences by their tests.
+FORMAL: tuple[str, ...] = ("h1_retail_store", "h1_contact_center_equivalence", "h1_difference_test",
+                           "h2_contact_center", "h2_retail_store_equivalence", "h2_difference_test",
+                           "h3_retail_store", "h3_contact_center", "h3_difference")
+# What each rate measures when the book's population holds (see the module docstring).
+KINDS: dict[str, str] = {
+    "h1_retail_store": "power", "h1_contact_center": "1 − size", "h2_retail_store": "1 − size",
+    "h2_contact_center": "power", "h3_retail_store": "power", "h3_contact_center": "power",
+    "h3_difference": "power", "all": "joint", "h1_difference_test": "power", "h2_difference_test": "power",
+    "h1_contact_center_equivalence": "power (equivalence)", "h2_retail_store_equivalence": "power (equivalence)",
+    "all_formal": "joint",
+}
 
 # The analysis variables, in the column order of the per-study score matrix.
 _VARIABLES = ("log_tenure", "log_contacts", "infusion", "usat", "conf", "csat")
@@ -225,32 +259,38 @@ def _fit(z: np.ndarray, channel: str) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(est), np.concatenate(se)
 
 
-def _study(params: Sequence[dict[str, float]], seed: int) -> list[tuple[np.ndarray, np.ndarray, int]]:
-    """(estimates, standard errors, employees analysed) of each channel of the study ``seed``."""
+def _study(params: Sequence[dict[str, float]], seed: int) -> list[tuple[np.ndarray, np.ndarray, int, float]]:
+    """(estimates, standard errors, employees analysed, equivalence bound) of each channel of the
+    study ``seed``; the bound is EQUIVALENCE_BOUND · sd(conf) / sd(infusion) of the sample."""
     rng = np.random.default_rng(seed)
     out = []
+    col = {name: i for i, name in enumerate(_VARIABLES)}
     for channel, p in zip(CHANNELS, params):
         z = _scores(_draw_channel(p, rng, True))
-        out.append((*_fit(z, channel), len(z)))
+        bound = EQUIVALENCE_BOUND * float(z[:, col["conf"]].std(ddof=1) / z[:, col["infusion"]].std(ddof=1))
+        out.append((*_fit(z, channel), len(z), bound))
     return out
 
 
-def _verdicts(fits: Sequence[tuple[np.ndarray, np.ndarray, int]]) -> dict[str, bool]:
+def _verdicts(fits: Sequence[tuple[np.ndarray, np.ndarray, int, float]]) -> dict[str, bool]:
     """The verdict outcomes (keys of VERDICTS) from the two channels' estimates."""
-    (est_rs, se_rs, _), (est_cc, se_cc, _) = fits
+    (est_rs, se_rs, _, bound_rs), (est_cc, se_cc, _, bound_cc) = fits
     z_rs, z_cc = est_rs / se_rs, est_cc / se_cc
-    c = CRITICAL_Z
+    c, one = CRITICAL_Z, ONE_SIDED_Z
 
     def joint(est: np.ndarray, z: np.ndarray) -> tuple[bool, bool]:
         significant = abs(z[_A]) > c and abs(z[_B]) > c
         return significant, significant and est[_A] * est[_B] > 0
 
     def difference(b1: float, s1: float, b2: float, s2: float) -> bool:
-        return (b1 - b2) / np.sqrt(s1**2 + s2**2) > c
+        return (b1 - b2) / np.sqrt(s1**2 + s2**2) > one
 
     def sobel(est: np.ndarray, se: np.ndarray) -> tuple[float, float]:
         a, b = est[_A], est[_B]
         return a * b, np.sqrt(a**2 * se[_B] ** 2 + b**2 * se[_A] ** 2)
+
+    def equivalent(b: float, se: float, bound: float) -> bool:
+        return (b + bound) / se > one and (bound - b) / se > one
 
     out = {
         "h1_retail_store": z_rs[_DIRECT] > c,
@@ -264,6 +304,9 @@ def _verdicts(fits: Sequence[tuple[np.ndarray, np.ndarray, int]]) -> dict[str, b
     out["all"] = all(out[key] for key in PATTERN)
     out["h1_difference_test"] = difference(est_rs[_DIRECT], se_rs[_DIRECT], est_cc[_DIRECT], se_cc[_DIRECT])
     out["h2_difference_test"] = difference(*sobel(est_cc, se_cc), *sobel(est_rs, se_rs))
+    out["h1_contact_center_equivalence"] = equivalent(est_cc[_DIRECT], se_cc[_DIRECT], bound_cc)
+    out["h2_retail_store_equivalence"] = equivalent(*sobel(est_rs, se_rs), bound_rs)
+    out["all_formal"] = all(out[key] for key in FORMAL)
     return {key: bool(out[key]) for key in VERDICTS}
 
 
@@ -274,7 +317,7 @@ def estimates_once(population: pd.DataFrame | None = None, seed: int = 0) -> pd.
     est, se (classical), z, n (employees analysed)."""
     seed = check.whole("seed", seed, 0)
     rows = []
-    for channel, (est, se, n) in zip(CHANNELS, _study(_population(population), seed)):
+    for channel, (est, se, n, _) in zip(CHANNELS, _study(_population(population), seed)):
         for (outcome, predictor), b, s in zip(_PATHS, est, se):
             rows.append({"channel": channel, "outcome": outcome, "predictor": predictor,
                          "path": f"{outcome} ~ {predictor}", "est": float(b), "se": float(s),
@@ -294,13 +337,14 @@ def replicate_once(population: pd.DataFrame | None, seed: int) -> dict[str, bool
 
 
 def _rates(params: Sequence[dict[str, float]], seeds: np.ndarray) -> pd.DataFrame:
-    """One row per verdict: verdict, description, rate, mc_se, n_studies."""
+    """One row per verdict: verdict, description, kind, rate, mc_se, n_studies."""
     hits = np.zeros(len(VERDICTS))
     for seed in seeds:
         hits += np.fromiter(_verdicts(_study(params, int(seed))).values(), dtype=float, count=len(VERDICTS))
     n = len(seeds)
     rate = hits / n
-    return pd.DataFrame({"verdict": list(VERDICTS), "description": list(VERDICTS.values()), "rate": rate,
+    return pd.DataFrame({"verdict": list(VERDICTS), "description": list(VERDICTS.values()),
+                         "kind": [KINDS[key] for key in VERDICTS], "rate": rate,
                          "mc_se": np.sqrt(rate * (1 - rate) / n), "n_studies": n})
 
 
@@ -308,8 +352,9 @@ def power(population: pd.DataFrame | None = None, *, n_studies: int = DEFAULT_ST
     """How often a study drawn from ``population`` (default: the book's) reproduces each verdict.
 
     Draws ``n_studies`` studies (seeds from :func:`study_seeds`) and returns one row per key of
-    :data:`VERDICTS`: verdict, description, rate (share of studies reproducing it), mc_se
-    (its Monte Carlo standard error √(rate·(1 − rate)/n_studies)) and n_studies."""
+    :data:`VERDICTS`: verdict, description, kind (power, 1 − size or joint, :data:`KINDS`), rate
+    (share of studies reproducing it), mc_se (its Monte Carlo standard error
+    √(rate·(1 − rate)/n_studies)) and n_studies."""
     params = _population(population)
     seeds = study_seeds(seed, n_studies)
     table = _rates(params, seeds)
@@ -351,7 +396,38 @@ def power_curve(population: pd.DataFrame | None = None, *, employees: Sequence[i
         rates.insert(1, "n_employees", _common(table, "n_employees"))
         rates.insert(2, "min_customers", _common(table, "min_customers"))
         rates.insert(3, "extra_customers_mean", _common(table, "extra_customers_mean"))
-        frames.append(rates.drop(columns="description"))
+        frames.append(rates.drop(columns=["description", "kind"]))
     out = pd.concat(frames, ignore_index=True)
     out.attrs.update({"seed": int(seed), "n_studies": int(n_studies)})
     return out
+
+
+def z_values(population: pd.DataFrame | None = None, *, outcome: str = "conf", predictor: str = "infusion",
+             channel: str = "contact_center", n_studies: int = DEFAULT_STUDIES, seed: int = 0) -> pd.Series:
+    """z = estimate / standard error of the composite model's path ``outcome ~ predictor`` in
+    ``channel``, one per simulated study (the studies of :func:`power` with the same ``seed``), as
+    a Series indexed by study. Under a true null its mean is 0 and its SD 1; a mean away from 0
+    (by more than about 3/√n_studies) is a bias of the analysis."""
+    if channel not in CHANNELS:
+        raise ValueError(f"channel must be one of {list(CHANNELS)}, got {channel!r}")
+    if (outcome, predictor) not in _INDEX:
+        raise ValueError(f"the composite model has no path {outcome} ~ {predictor}; paths: "
+                         f"{', '.join(f'{o} ~ {p}' for o, p in _PATHS)}")
+    params = _population(population)
+    position, which = _INDEX[(outcome, predictor)], CHANNELS.index(channel)
+    z = [est[position] / se[position] for est, se, _, _ in (_study(params, int(s))[which]
+                                                             for s in study_seeds(seed, n_studies))]
+    return pd.Series(z, name=f"z of {outcome} ~ {predictor} in {channel}")
+
+
+def sizes(population: pd.DataFrame | None = None, *, employees: Sequence[int] = (300, 600, 1200, 2400),
+          n_studies: int = DEFAULT_STUDIES, seed: int = 0) -> pd.DataFrame:
+    """:func:`power` at each number of employees per channel in ``employees`` (customers as the
+    population designs them), stacked: n_employees, verdict, kind, rate, mc_se, n_studies. For
+    sizing a study beyond the published one, e.g. for the equivalence tests."""
+    base = load_population() if population is None else validate_population(population)
+    employees = _sizes("employees", employees, 1)
+    frames = [power(with_values(base, n_employees=n), n_studies=n_studies, seed=seed)
+              .drop(columns="description").assign(n_employees=n) for n in employees]
+    out = pd.concat(frames, ignore_index=True)
+    return out[["n_employees", "verdict", "kind", "rate", "mc_se", "n_studies"]]

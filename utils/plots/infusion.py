@@ -25,11 +25,14 @@ FACTOR_NAMES = {"INF": "Infusion use\n(employee, wave 1)", "USAT": "User satisfa
 LAYOUT = {"INF": (0.13, 0.35), "USAT": (0.42, 0.8), "CONF": (0.6, 0.35), "CSAT": (0.9, 0.35)}
 # Short names of the verdicts of utils.infusion.power.VERDICTS, for axis labels.
 VERDICT_LABELS = {
-    "h1_retail_store": "H1 retail: direct significant", "h1_contact_center": "H1 contact: direct n.s.",
-    "h2_retail_store": "H2 retail: indirect n.s.", "h2_contact_center": "H2 contact: indirect significant",
+    "h1_retail_store": "H1 retail: direct significant", "h1_contact_center": "H1 contact: direct n.s. (1 − size)",
+    "h2_retail_store": "H2 retail: indirect n.s. (1 − size)", "h2_contact_center": "H2 contact: indirect significant",
     "h3_retail_store": "H3 retail: conf → csat significant", "h3_contact_center": "H3 contact: conf → csat significant",
     "h3_difference": "H3: conf → csat stronger in retail", "all": "all seven at once",
     "h1_difference_test": "H1 difference tested (not in source)", "h2_difference_test": "H2 difference tested (not in source)",
+    "h1_contact_center_equivalence": "H1 contact: direct shown ≈ 0 (TOST)",
+    "h2_retail_store_equivalence": "H2 retail: indirect shown ≈ 0 (TOST)",
+    "all_formal": "every result by a formal test",
 }
 BOX = {"boxstyle": "round,pad=0.45", "facecolor": "#eef3fb", "edgecolor": "#2f5597", "linewidth": 1.2}
 
@@ -92,19 +95,23 @@ def infusion_item_shares(shares: pd.DataFrame, *, title: str) -> plt.Figure:
 
 
 def infusion_agreement(agreement: pd.DataFrame, *, cutoff: float, title: str) -> plt.Figure:
-    """Histograms of r_wg(j) per employee: ``agreement`` has channel, scale, rwg_j. One panel
-    per scale, channels overlaid, the conventional cut-off as a vertical line."""
-    scales = list(dict.fromkeys(agreement["scale"]))
-    fig, axes = plt.subplots(1, len(scales), figsize=(5 * len(scales), 3.4), sharey=True)
+    """Histograms of r_wg(j) per employee: ``agreement`` has panel (one panel each, e.g. the null
+    distribution), series (overlaid, e.g. the study) and rwg_j. The conventional cut-off is a
+    dashed vertical line; each series' median is given in the legend."""
+    panels = list(dict.fromkeys(agreement["panel"]))
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 3.6), sharey=True)
     bins = np.linspace(0, 1, 21)
-    for ax, scale in zip(np.atleast_1d(axes), scales):
-        for channel, part in agreement[agreement["scale"] == scale].groupby("channel", sort=False):
-            ax.hist(part["rwg_j"], bins=bins, alpha=0.55, color=COLOURS.get(channel), label=CHANNEL_NAMES.get(channel))
+    colours = ["#2a7ab9", "#d95f02", "#555555", "#7570b3"]
+    for ax, panel in zip(np.atleast_1d(axes), panels):
+        part = agreement[agreement["panel"] == panel]
+        for colour, (series, values) in zip(colours, part.groupby("series", sort=False)):
+            median = float(values["rwg_j"].median())
+            ax.hist(values["rwg_j"], bins=bins, alpha=0.55, color=colour, label=f"{series} (median {median:.2f})")
         ax.axvline(cutoff, color="black", linestyle="--", lw=1)
         ax.set_xlabel("r_wg(j): agreement among an employee's customers")
-        ax.set_title({"conf": "Expectation confirmation", "csat": "Customer satisfaction"}.get(scale, scale))
+        ax.set_title(panel, fontsize=10.5)
+        ax.legend(fontsize=8, loc="upper left")
     np.atleast_1d(axes)[0].set_ylabel("Employees")
-    np.atleast_1d(axes)[0].legend(fontsize=8)
     fig.suptitle(title, fontsize=12)
     fig.tight_layout()
     return fig
@@ -112,9 +119,18 @@ def infusion_agreement(agreement: pd.DataFrame, *, cutoff: float, title: str) ->
 
 def _interval_rows(ax: plt.Axes, labels: Sequence[str], est: np.ndarray, low: np.ndarray, high: np.ndarray,
                    colours: Sequence[str]) -> None:
+    """One row per estimate with its interval; an infinite upper end (a one-sided interval) is drawn
+    as an arrow to the right edge of the panel."""
     y = np.arange(len(labels))[::-1]
+    finite = np.concatenate([est, low, high[np.isfinite(high)]])
+    right = float(finite.max() + 0.25 * (finite.max() - min(finite.min(), 0.0)))
     for yi, e, lo, hi, colour in zip(y, est, low, high, colours):
-        ax.errorbar([e], [yi], xerr=[[e - lo], [hi - e]], fmt="o", color=colour, elinewidth=2, capsize=3)
+        if np.isfinite(hi):
+            ax.errorbar([e], [yi], xerr=[[e - lo], [hi - e]], fmt="o", color=colour, elinewidth=2, capsize=3)
+        else:
+            ax.errorbar([e], [yi], xerr=[[e - lo], [0]], fmt="o", color=colour, elinewidth=2, capsize=3)
+            ax.annotate("", xy=(right, yi), xytext=(e, yi),
+                        arrowprops={"arrowstyle": "->", "color": colour, "lw": 2})
     ax.set_yticks(y, labels)
 
 
@@ -154,7 +170,8 @@ def infusion_loadings(loadings: pd.DataFrame, *, title: str, threshold: float = 
 
 def infusion_hypotheses(tests: pd.DataFrame, *, title: str) -> plt.Figure:
     """Forest plot of the hypothesis tests (``hypotheses.hypothesis_tests``): one panel per
-    hypothesis, the estimate and percentile interval in each channel and for the difference."""
+    hypothesis, the estimate and its interval in each channel (95 % two-sided) and for the
+    difference (one-sided 95 %, [bound, ∞), drawn as an arrow)."""
     hyps = list(dict.fromkeys(tests["hypothesis"]))
     fig, axes = plt.subplots(1, len(hyps), figsize=(4.3 * len(hyps), 2.9))
     for ax, h in zip(np.atleast_1d(axes), hyps):
@@ -164,7 +181,7 @@ def infusion_hypotheses(tests: pd.DataFrame, *, title: str) -> plt.Figure:
                        [COLOURS.get(c, "#333333") for c in part["channel"]])
         ax.axvline(0, color="grey", lw=0.8)
         ax.set_title(f"{h}: {part['chain'].iloc[0]}", fontsize=10)
-        ax.set_xlabel("Estimate (95% percentile interval)")
+        ax.set_xlabel("Estimate (95 % bootstrap interval)")
     fig.suptitle(title, fontsize=12)
     fig.tight_layout()
     return fig
@@ -208,13 +225,16 @@ def infusion_scenario(effects: pd.DataFrame, rates: pd.DataFrame, *, title: str)
     left.set_ylim(min(0.0, float(effects[["direct", "indirect"]].min().min()) * 1.2), top * 1.45)
     left.legend(fontsize=7.5, loc="upper right")
     left.set_title("Effects the paths imply", fontsize=10)
-    shown = rates[rates["verdict"] != "all"].iloc[::-1]
+    shown = rates[~rates["verdict"].isin(["all", "all_formal"])].iloc[::-1]
     right.barh(shown["verdict"].map(VERDICT_LABELS), shown["rate"], color="#7f7f7f")
     right.set_xlim(0, 1)
     right.axvline(0.8, color="black", linestyle=":", lw=1)
     right.set_xlabel("Share of simulated studies reproducing the verdict")
     everything = rates.loc[rates["verdict"] == "all", "rate"].iloc[0]
-    right.set_title(f"Verdicts (all seven at once: {everything:.0%})", fontsize=10)
+    title = f"Verdicts (all seven at once: {everything:.0%}"
+    if "all_formal" in set(rates["verdict"]):
+        title += f"; all by formal tests: {rates.loc[rates['verdict'] == 'all_formal', 'rate'].iloc[0]:.0%}"
+    right.set_title(title + ")", fontsize=10)
     right.tick_params(axis="y", labelsize=7.5)
     fig.suptitle(title, fontsize=12)
     fig.tight_layout()

@@ -19,10 +19,15 @@ __all__ = ["channel_explorer"]
 
 def channel_explorer(*, direct_store: float = 0.35, direct_center: float = 0.0, usat_store: float = 0.0,
                      usat_center: float = 0.35, n_studies: int = _scenario.SCENARIO_STUDIES,
-                     seed: int = 0) -> widgets.VBox:
+                     seed: int = 0, initial: tuple | None = None) -> widgets.VBox:
     """Sliders for the direct path (infusion → confirmation) and the user-satisfaction path
     (user satisfaction → confirmation) in each channel; shows the implied effects and how often a
-    study of the book's size would reproduce each published verdict."""
+    study of the book's size would reproduce each published verdict. ``initial``, the
+    ``(effects, rates)`` of ``scenario.scenario`` at the starting values with the same
+    ``n_studies`` and ``seed`` (as the chapter's static figure computes them), is shown without
+    recomputing it."""
+    start = (direct_store, direct_center, usat_store, usat_center)
+    shown = {start: initial} if initial is not None else {}
     def slider(value: float, description: str) -> widgets.FloatSlider:
         return widgets.FloatSlider(value=value, min=-0.2, max=0.6, step=0.05, description=description,
                                    style=_STYLE, continuous_update=False)
@@ -35,8 +40,9 @@ def channel_explorer(*, direct_store: float = 0.35, direct_center: float = 0.0, 
     }
 
     def draw(direct_store: float, direct_center: float, usat_store: float, usat_center: float) -> None:
+        key = (direct_store, direct_center, usat_store, usat_center)
         try:
-            effects, rates = _scenario.scenario(
+            effects, rates = shown[key] if key in shown else _scenario.scenario(
                 infusion_conf={"retail_store": direct_store, "contact_center": direct_center},
                 usat_conf={"retail_store": usat_store, "contact_center": usat_center},
                 n_studies=n_studies, seed=seed)

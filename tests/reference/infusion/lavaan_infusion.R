@@ -11,12 +11,13 @@
 #   Models: per channel (channel = retail_store / contact_center) cfa, latent_sem, composite_sem;
 #   multi-group by channel (channel = "multigroup") cfa_configural, cfa_metric (group.equal =
 #   "loadings"), cfa_scalar (c("loadings", "intercepts")), latent_free (nothing equal) and
-#   latent_equal_<path> for each of the four key paths held equal across channels;
+#   latent_equal_<path> for each of the four key paths held equal across channels; latent_metric
+#   (loadings equal) and latent_metric_equal_<path> (loadings and the path equal);
 # - lavaan_infusion_estimates.csv: parameterEstimates(standardized = TRUE) rows with op =~, ~, ~~
 #   (fixed ones included, se 0) of every model above: model, channel (the group), lhs, op, rhs,
 #   est, se, std_all;
-# - lavaan_infusion_lrt.csv: anova(held equal, free) for each key path: path, chisq_diff, df_diff,
-#   pvalue;
+# - lavaan_infusion_lrt.csv: anova(held equal, baseline) for each key path and baseline
+#   (configural: latent_free; metric: latent_metric): path, baseline, chisq_diff, df_diff, pvalue;
 # - lavaan_infusion_r2.csv: lavInspect(fit, "r2") of the per-channel latent and composite models:
 #   model, channel, variable, r2;
 # - lavaan_infusion_models.csv: the model strings used and the lavaan version (the test checks the
@@ -98,10 +99,14 @@ multigroup <- list(
                    group.equal = c("loadings", "intercepts")),
   latent_free = no_added_covariances(sem(LATENT_SEM, data = d, group = "channel", group.label = CHANNELS))
 )
+multigroup$latent_metric <- no_added_covariances(
+  sem(LATENT_SEM, data = d, group = "channel", group.label = CHANNELS, group.equal = "loadings"))
 for (path in names(PATHS)) {
   model <- with_equal_path(LATENT_SEM, PATHS[[path]][1], PATHS[[path]][2])
   multigroup[[paste0("latent_equal_", path)]] <- no_added_covariances(
     sem(model, data = d, group = "channel", group.label = CHANNELS))
+  multigroup[[paste0("latent_metric_equal_", path)]] <- no_added_covariances(
+    sem(model, data = d, group = "channel", group.label = CHANNELS, group.equal = "loadings"))
 }
 for (name in names(multigroup)) {
   fits[[name]] <- list(model = name, channel = "multigroup", fit = multigroup[[name]])
@@ -127,9 +132,17 @@ est_rows <- do.call(rbind, lapply(fits, function(entry) {
 write.csv(est_rows, file.path(here, "lavaan_infusion_estimates.csv"), row.names = FALSE)
 
 lrt_rows <- do.call(rbind, lapply(names(PATHS), function(path) {
-  a <- anova(multigroup[[paste0("latent_equal_", path)]], multigroup$latent_free)
-  data.frame(path = path, chisq_diff = a[["Chisq diff"]][2], df_diff = a[["Df diff"]][2],
-             pvalue = a[["Pr(>Chisq)"]][2])
+  rbind(
+    local({
+      a <- anova(multigroup[[paste0("latent_equal_", path)]], multigroup$latent_free)
+      data.frame(path = path, baseline = "configural", chisq_diff = a[["Chisq diff"]][2],
+                 df_diff = a[["Df diff"]][2], pvalue = a[["Pr(>Chisq)"]][2])
+    }),
+    local({
+      a <- anova(multigroup[[paste0("latent_metric_equal_", path)]], multigroup$latent_metric)
+      data.frame(path = path, baseline = "metric", chisq_diff = a[["Chisq diff"]][2],
+                 df_diff = a[["Df diff"]][2], pvalue = a[["Pr(>Chisq)"]][2])
+    }))
 }))
 write.csv(lrt_rows, file.path(here, "lavaan_infusion_lrt.csv"), row.names = FALSE)
 
