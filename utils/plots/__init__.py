@@ -13,3 +13,4 @@ from utils.plots.expectation import *
 from utils.plots.seci import *
 from utils.plots.service_profit import *
 from utils.plots.infusion import *
+from utils.plots.twolevel import *

@@ -8,10 +8,12 @@ book's notes on semopy). This package adds them, verified against lavaan:
   srmr, loglik, aic, bic, …) and ``estimates`` (a lavaan-like parameter table);
 - ``fit_groups`` (several groups, parameters held equal by set or by label), ``lr_test``
   (nested models) and the invariance sequence;
-- ``indirect_effects`` (nonparametric bootstrap, percentile and bias-corrected intervals).
+- ``indirect_effects`` (nonparametric bootstrap, percentile and bias-corrected intervals);
+- ``fit_twolevel`` (two-level models, lavaan's ``level: 1`` / ``level: 2`` syntax) → ``TwoLevelFit``.
 """
 
 from utils.sem.errors import SemError, SemWarning
 from utils.sem.single import SemFit, fit
 from utils.sem.bootstrap import indirect_effects
 from utils.sem.groups import GroupFit, fit_groups, invariance, lr_test, path_differences
+from utils.sem.twolevel import TwoLevelFit, fit_twolevel

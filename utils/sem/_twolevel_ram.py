@@ -103,15 +103,40 @@ class LevelRAM:
         """Implied variances of every variable of the level (observed, then latent)."""
         a, s, _ = self.matrices(theta)
         t = np.linalg.inv(np.eye(len(a)) - a)
-        return np.einsum("ij,jk,ik->i", t, s, t)
+        return ((t @ s) * t).sum(axis=1)
 
-    def total_variances_batch(self, thetas: np.ndarray) -> np.ndarray:
-        """:meth:`total_variances` for every row of ``thetas`` (draws × parameters)."""
-        k, n = len(thetas), len(self.A0)
-        a = np.broadcast_to(self.A0, (k, n, n)).copy()
-        s = np.broadcast_to(self.S0, (k, n, n)).copy()
-        a[:, self.a_rows, self.a_cols] = thetas[:, self.a_par]
-        s[:, self.s_rows, self.s_cols] = thetas[:, self.s_par]
-        s[:, self.s_cols, self.s_rows] = thetas[:, self.s_par]
+    def _ancestors(self, needed: list[int]) -> np.ndarray:
+        """``needed`` and every variable with a path into one of them (in A's pattern of free
+        and fixed non-zero entries), sorted."""
+        pattern = self.A0 != 0
+        pattern[self.a_rows, self.a_cols] = True
+        keep = set(needed)
+        frontier = list(needed)
+        while frontier:
+            parents = set(np.flatnonzero(pattern[frontier].any(axis=0))) - keep
+            keep |= parents
+            frontier = list(parents)
+        return np.array(sorted(keep), dtype=int)
+
+    def total_variances_batch(self, thetas: np.ndarray, needed: list[int]) -> np.ndarray:
+        """Implied variances of the variables ``needed`` (indices into observed + latent) for
+        every row of ``thetas`` (draws × parameters): draws × len(needed). Only the needed
+        variables and their ancestors enter (their rows of T = (I − A)⁻¹ involve nothing else),
+        so a structural model's indicators cost nothing."""
+        sub = self._ancestors(needed)
+        where = {v: i for i, v in enumerate(sub)}
+        k, n = len(thetas), len(sub)
+        inside = np.isin(self.a_rows, sub) & np.isin(self.a_cols, sub)
+        a = np.broadcast_to(self.A0[np.ix_(sub, sub)], (k, n, n)).copy()
+        rows = np.array([where[r] for r in self.a_rows[inside]], dtype=int)
+        cols = np.array([where[c] for c in self.a_cols[inside]], dtype=int)
+        a[:, rows, cols] = thetas[:, self.a_par[inside]]
+        inside = np.isin(self.s_rows, sub) & np.isin(self.s_cols, sub)
+        s = np.broadcast_to(self.S0[np.ix_(sub, sub)], (k, n, n)).copy()
+        rows = np.array([where[r] for r in self.s_rows[inside]], dtype=int)
+        cols = np.array([where[c] for c in self.s_cols[inside]], dtype=int)
+        s[:, rows, cols] = thetas[:, self.s_par[inside]]
+        s[:, cols, rows] = thetas[:, self.s_par[inside]]
         t = np.linalg.inv(np.eye(n)[None] - a)
-        return np.einsum("dij,djk,dik->di", t, s, t)
+        picked = t[:, [where[v] for v in needed], :]
+        return ((picked @ s) * picked).sum(axis=2)  # the needed rows of diag(T S Tᵀ)

@@ -493,7 +493,10 @@ def _ndat(roles: dict[int, LevelRoles], stats: tstats.ClusterStats) -> int:
 def _baseline(roles: dict[int, LevelRoles], group: _Group) -> tuple[float, int]:
     """lavaan's two-level baseline of one group: log L and free parameters of the model in which
     every non-exogenous variable has its own variance at each level and nothing else (level-2
-    means and within-only level-1 means free), exogenous moments fixed as in the model."""
+    means and within-only level-1 means free). Exogenous moments are fixed at the unrestricted
+    model's values as lavaan's baseline fixes them: covariances and means as they are (level-1
+    means of variables that also live at level 2 included), variances from that matrix forced
+    positive definite with lavaan's tolerance 0.001 (which moves a between-level variance near 0)."""
     st, sat = group.stats, group.saturated
     x1, x2 = roles[1].exogenous, roles[2].exogenous
     free_w = [k for k, v in enumerate(st.names1) if v not in x1]
@@ -503,40 +506,69 @@ def _baseline(roles: dict[int, LevelRoles], group: _Group) -> tuple[float, int]:
     xb = [k for k, v in enumerate(st.names2) if v in x2]
 
     def fixed_cov(cov: np.ndarray, idx: list[int]) -> np.ndarray:
+        # lavaan (lav_partable_indep_or_unrestricted): the exogenous covariances from the
+        # unrestricted model, their variances from its matrix forced positive definite (tol 0.001)
         out = np.zeros_like(cov)
         block = cov[np.ix_(idx, idx)].copy()
-        block[np.diag_indices_from(block)] = np.maximum(np.diag(block), 0.001)
+        block[np.diag_indices_from(block)] = np.diag(_force_pd(cov, tol=0.001))[idx]
         out[np.ix_(idx, idx)] = block
         return out
 
     sw0 = fixed_cov(sat.sigma_w, xw)
     sb0 = fixed_cov(sat.sigma_b, xb)
-    mw0 = np.where([v in x1 and v not in st.names2 for v in st.names1], sat.mu_w, 0.0)
+    mw0 = np.where([v in x1 for v in st.names1], sat.mu_w, 0.0)
     mb0 = np.where([v in x2 for v in st.names2], sat.mu_b, 0.0)
-    n_w, n_b, n_m = len(free_w), len(free_b), len(mean_w)
+    # the free parameters as linear maps into (Σ_W, μ_W, Σ_B, μ_B): one unit entry each
+    k = len(free_w) + len(free_b) + len(mean_w) + len(free_b)
+    p1, p2 = len(st.names1), len(st.names2)
+    d_sw, d_mw = np.zeros((k, p1, p1)), np.zeros((k, p1))
+    d_sb, d_mb = np.zeros((k, p2, p2)), np.zeros((k, p2))
+    pos = 0
+    for j in free_w:
+        d_sw[pos, j, j] = 1.0
+        pos += 1
+    for j in free_b:
+        d_sb[pos, j, j] = 1.0
+        pos += 1
+    for j in mean_w:
+        d_mw[pos, j] = 1.0
+        pos += 1
+    for j in free_b:
+        d_mb[pos, j] = 1.0
+        pos += 1
 
     def unpack(theta):
-        sw, sb, mw, mb = sw0.copy(), sb0.copy(), mw0.copy(), mb0.copy()
-        sw[free_w, free_w] = theta[:n_w]
-        sb[free_b, free_b] = theta[n_w:n_w + n_b]
-        mw[mean_w] = theta[n_w + n_b:n_w + n_b + n_m]
-        mb[free_b] = theta[n_w + n_b + n_m:]
-        return sw, mw, sb, mb
+        return (sw0 + np.tensordot(theta, d_sw, 1), mw0 + theta @ d_mw,
+                sb0 + np.tensordot(theta, d_sb, 1), mb0 + theta @ d_mb)
 
     def fun(theta):
         value, g = tstats.objective(st, *unpack(theta))
         if not np.isfinite(value):
-            return 1e10, np.zeros_like(theta)
+            return np.inf, None
         g_sw, g_mw, g_sb, g_mb = g
-        grad = np.concatenate([np.diag(g_sw)[free_w], np.diag(g_sb)[free_b], g_mw[mean_w], g_mb[free_b]])
-        return value / st.n, grad / st.n
+        grad = (np.einsum("kij,ij->k", d_sw, g_sw) + d_mw @ g_mw + np.einsum("kij,ij->k", d_sb, g_sb) + d_mb @ g_mb)
+        return value, grad
 
-    start = np.concatenate([np.diag(sat.sigma_w)[free_w], np.maximum(np.diag(sat.sigma_b)[free_b], 1e-3),
-                            sat.mu_w[mean_w], sat.mu_b[free_b]])
-    result = optimize.minimize(fun, start, jac=True, method="L-BFGS-B",
-                               options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 20000})
-    loglik = tstats.loglik(st, *unpack(result.x))
-    return loglik, len(start)
+    theta = np.concatenate([np.diag(sat.sigma_w)[free_w], np.maximum(np.diag(sat.sigma_b)[free_b], 1e-3),
+                            sat.mu_w[mean_w], sat.mu_b[free_b] + np.array([sat.mu_w[st.names1.index(v)]
+                                                                            if v in st.names1 else 0.0
+                                                                            for v in np.array(st.names2)[free_b]])])
+    value, grad = fun(theta)
+    for _ in range(500):  # Fisher scoring (−2 log L has gradient grad; its expected Hessian is 2 I)
+        sw, _, sb, _ = unpack(theta)
+        step = -np.linalg.solve(2 * tstats.information(st, sw, sb, d_sw, d_mw, d_sb, d_mb), grad)
+        t = 1.0
+        while True:
+            trial_value, trial_grad = fun(theta + t * step)
+            if np.isfinite(trial_value) and trial_value <= value + 1e-4 * t * (grad @ step):
+                break
+            t /= 2
+            if t < 1e-10:
+                raise SemError("the baseline (independence) model could not be fitted")
+        theta, value, grad = theta + t * step, trial_value, trial_grad
+        if np.max(np.abs(t * step)) < 1e-10 * max(1.0, float(np.max(np.abs(theta)))):
+            break
+    return tstats.loglik(st, *unpack(theta)), k
 
 
 def _force_pd(matrix: np.ndarray, tol: float = 1e-6) -> np.ndarray:
@@ -718,7 +750,9 @@ def _effect_draws(fit: TwoLevelFit, chains, at, group, n_draws, seed, standardiz
     draws = np.vstack(blocks)
     sd_draws = sd_hat = None
     if standardized:
-        sd_draws = np.sqrt(np.clip(np.vstack([ram.total_variances_batch(b) for b in blocks]), 0, None))
+        needed = sorted({names.index(v) for chain, _ in parsed for v in chain})
+        sds = np.sqrt(np.clip(np.vstack([ram.total_variances_batch(b, needed) for b in blocks]), 0, None))
+        sd_draws = {v: sds[:, k] for k, v in enumerate(needed)}
         sd_hat = np.sqrt(np.clip(ram.total_variances(theta), 0, None))
     for chain, links in parsed:
         name = " → ".join(chain)
@@ -729,7 +763,7 @@ def _effect_draws(fit: TwoLevelFit, chains, at, group, n_draws, seed, standardiz
             coef_hat = theta[pos] if pos >= 0 else value
             if standardized:
                 i, j = names.index(row.rhs), names.index(row.lhs)
-                coef = coef * sd_draws[:, i] / sd_draws[:, j]
+                coef = coef * sd_draws[i] / sd_draws[j]
                 coef_hat = coef_hat * sd_hat[i] / sd_hat[j]
             values = values * coef
             point *= coef_hat

@@ -14,3 +14,4 @@ from utils.widgets.expectation import *
 from utils.widgets.seci import *
 from utils.widgets.service_profit import *
 from utils.widgets.infusion import *
+from utils.widgets.twolevel import *
