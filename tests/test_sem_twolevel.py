@@ -2,9 +2,10 @@
 
 tests/reference/twolevel/lavaan_twolevel.R fits two-level models in lavaan and writes the
 lavaan_twolevel_*.csv files (committed: these tests need no R): lavaan's Demo.twolevel example
-(written to demo_twolevel.csv by the same script), two variants of it (a label shared by both
+(written to demo_twolevel.csv by the same script), six variants of it (a label shared by both
 levels, a within-only dependent variable and a residual covariance; a covariate named at both
-levels), and the infusion-use model (utils/infusion_twolevel.py) on the book's simulated customers,
+levels; two factors at each level; a between-only dependent variable, with two clusters of a
+single row; a saturated between level; observed paths at both levels), and the infusion-use model (utils/infusion_twolevel.py) on the book's simulated customers,
 in each channel and as two groups. Compared (see ``_compare``): the fit table (χ² and baseline
 χ² within 0.01; CFI, TLI, RMSEA and its interval, SRMR within and between, p within 0.001;
 log-likelihoods, AIC and BIC within 0.01; df, baseline df, npar, rows and clusters exactly),
@@ -194,10 +195,19 @@ def test_demo_twolevel_as_in_lavaans_tutorial(demo, lavaan):
     assert paths.loc["w1", ["est", "se"]].round(3).tolist() == [0.165, 0.079]
 
 
-@pytest.mark.parametrize("model", ["demo_labels", "demo_contextual"])
+def _singletons(demo: pd.DataFrame) -> pd.DataFrame:
+    """Demo.twolevel with clusters 3 and 7 cut to their first row, as the R script does."""
+    return demo[~demo["cluster"].isin([3, 7]) | ~demo["cluster"].duplicated()]
+
+
+@pytest.mark.parametrize("model", ["demo_labels", "demo_contextual", "demo_cfa2", "demo_between_endogenous",
+                                   "demo_saturated_between", "demo_paths"])
 def test_demo_variants(demo, lavaan, model):
-    fit = sem.fit_twolevel(_syntax(lavaan, model), demo, "cluster")
+    data = _singletons(demo) if model == "demo_between_endogenous" else demo
+    fit = sem.fit_twolevel(_syntax(lavaan, model), data, "cluster")
     _compare(fit, lavaan, model)
+    if model == "demo_between_endogenous":
+        assert fit.fit_table["clusters"] == 200 and (data.groupby("cluster").size() == 1).sum() == 2
 
 
 def test_cross_level_label_is_one_parameter(demo, lavaan):

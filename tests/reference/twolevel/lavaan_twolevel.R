@@ -22,6 +22,12 @@
 #   dependent variable (y4) and a residual covariance;
 # - demo_contextual: x1 named at both levels as a covariate (a "both" exogenous variable, whose
 #   moments lavaan fixes at its unrestricted EM estimates), x2 within-only, w1 between-only;
+# - demo_cfa2: two factors at each level (a two-level CFA, factor covariances free);
+# - demo_between_endogenous: a between-only dependent variable (w2 ~ fb + w1), on the data with
+#   clusters 3 and 7 cut to their first row (clusters of one row inform only the between level);
+# - demo_saturated_between: a within model with a covariate and a between level of free
+#   covariances only;
+# - demo_paths: observed paths at both levels, a between-only covariate at level 2;
 # - infusion_free_<channel>, infusion_<channel>: utils.infusion_twolevel.MODEL_FREE and MODEL on the
 #   customers of one channel (the book's simulated study, data/chen2021/, the analysis sample of
 #   utils.infusion.aggregation.employee_data: employees who answered wave 2 with at least seven
@@ -46,6 +52,7 @@ here <- "tests/reference/twolevel"
 data(Demo.twolevel)
 write.csv(Demo.twolevel, file.path(here, "demo_twolevel.csv"), row.names = FALSE)
 demo <- read.csv(file.path(here, "demo_twolevel.csv"))  # fit exactly what the tests read
+singletons <- demo[!(demo$cluster %in% c(3, 7)) | !duplicated(demo$cluster), ]
 
 # ------------------------------------------------------------------ the book's customers
 employees <- read.csv("data/chen2021/employees.csv")
@@ -82,6 +89,30 @@ DEMO_CONTEXTUAL <- "level: 1
 level: 2
   y1 ~ x1 + w1
   y2 ~ y1"
+DEMO_CFA2 <- "level: 1
+  f1 =~ y1 + y2 + y3
+  f2 =~ y4 + y5 + y6
+level: 2
+  g1 =~ y1 + y2 + y3
+  g2 =~ y4 + y5 + y6"
+DEMO_BETWEEN_ENDOGENOUS <- "level: 1
+  fw =~ y1 + y2 + y3
+level: 2
+  fb =~ y1 + y2 + y3
+  w2 ~ fb + w1"
+DEMO_SATURATED_BETWEEN <- "level: 1
+  fw =~ y1 + y2 + y3 + y4
+  fw ~ x1
+level: 2
+  y1 ~~ y2 + y3 + y4
+  y2 ~~ y3 + y4
+  y3 ~~ y4"
+DEMO_PATHS <- "level: 1
+  y2 ~ y1
+  y3 ~ y2 + y1
+level: 2
+  y2 ~ y1 + w1
+  y3 ~ y2"
 # utils.infusion_twolevel.MODEL_FREE and MODEL, written out (the tests compare them).
 WITHIN <- "CONF_W =~ conf1 + conf2 + conf3
 CSAT_W =~ csat1 + csat2 + csat3
@@ -136,6 +167,10 @@ fits <- list()
 fits$demo <- sem(DEMO, data = demo, cluster = "cluster")
 fits$demo_labels <- sem(DEMO_LABELS, data = demo, cluster = "cluster")
 fits$demo_contextual <- sem(DEMO_CONTEXTUAL, data = demo, cluster = "cluster")
+fits$demo_cfa2 <- sem(DEMO_CFA2, data = demo, cluster = "cluster")
+fits$demo_between_endogenous <- sem(DEMO_BETWEEN_ENDOGENOUS, data = singletons, cluster = "cluster")
+fits$demo_saturated_between <- sem(DEMO_SATURATED_BETWEEN, data = demo, cluster = "cluster")
+fits$demo_paths <- sem(DEMO_PATHS, data = demo, cluster = "cluster")
 for (channel in CHANNELS) {
   part <- infusion[infusion$channel == channel, ]
   fits[[paste0("infusion_free_", channel)]] <- sem(MODEL_FREE, data = part, cluster = "employee_id")
@@ -188,6 +223,8 @@ write.csv(rbind(lrt("loadings", "infusion_groups_loadings", "infusion_groups_con
           file.path(here, "lavaan_twolevel_lrt.csv"), row.names = FALSE)
 
 model_strings <- c(demo = DEMO, demo_labels = DEMO_LABELS, demo_contextual = DEMO_CONTEXTUAL,
+                   demo_cfa2 = DEMO_CFA2, demo_between_endogenous = DEMO_BETWEEN_ENDOGENOUS,
+                   demo_saturated_between = DEMO_SATURATED_BETWEEN, demo_paths = DEMO_PATHS,
                    MODEL_FREE = MODEL_FREE, MODEL = MODEL, unlist(GROUP_MODELS))
 write.csv(data.frame(name = names(model_strings), syntax = unname(model_strings),
                      lavaan = as.character(packageVersion("lavaan")),
