@@ -17,6 +17,7 @@ Modules (each holds one idea):
 - ``utils.misfit``: a CFA that leaves out a cross-loading, and its fit statistics by sample size.
 - ``utils.infusion``: the infusion-use replication on simulated data (population model,
   simulator, aggregation, measurement, hypotheses and scorecard, Monte Carlo power).
+- ``utils.infusion_twolevel``: the infusion-use study as a two-level SEM (customers in employees).
 - Theory chapters: ``utils.crm_knowledge``, ``utils.is_success``, ``utils.expectation``,
   ``utils.seci``, ``utils.service_profit`` (each a seeded simulation and its estimation).
 - ``utils.plots`` (draws, computes nothing) and ``utils.widgets`` (wires a model to a plot):

@@ -19,7 +19,9 @@ book's notes on semopy). This package adds them, verified against lavaan:
   difference from N(θ̂, vcov), per group and under equality constraints such as metric
   invariance);
 - ``verdicts`` (the verdict of each row of a resampled table for a stated direction, borderline
-  within 3 Monte Carlo SE, through ``utils.inference``).
+  within 3 Monte Carlo SE, through ``utils.inference``);
+- ``fit_twolevel`` (two-level models, lavaan's ``level: 1`` / ``level: 2`` syntax) → ``TwoLevelFit``
+  (``utils.sem.twolevel``).
 
 Every public function prints the same bytes under any PYTHONHASHSEED and BLAS thread count
 (``syntax.canonical`` writes out the covariances semopy would create in set order; BLAS runs on
@@ -43,6 +45,7 @@ _WHERE = {
     "indirect_effects": "bootstrap",
     "monte_carlo_effects": "montecarlo",
     "verdicts": "decisions",
+    "TwoLevelFit": "twolevel", "fit_twolevel": "twolevel",
 }
 __all__ = ["SemError", "SemWarning", *_WHERE]
 
