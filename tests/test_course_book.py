@@ -67,7 +67,6 @@ def test_exercises_waiting_for_a_sidecar_are_counted():
     assert all(r.rubric == "rubric to be written" and r.check is None for r in waiting)
 
 
-@pytest.mark.xfail(strict=False, reason="chapters not yet converted")
 def test_at_least_60_percent_of_exercises_check_themselves():
     assert self_check_share(exercise_rows(BOOK)) >= SELF_CHECK_TARGET
 
