@@ -215,3 +215,11 @@ def test_the_test_command_runs_the_copies(monkeypatch, tmp_path):
         has_claims = sidecar.is_file() and bool(claims.read_claims(sidecar))
         copy, original = str(tmp_path / "claims" / chapter.name), str(chapter)
         assert (copy in command, original in command) == (has_claims, not has_claims), chapter.name
+
+
+def test_a_number_text_written_twice_is_refused(tmp_path):
+    """YAML keeps the last of two equal keys without a word; the checker refuses them instead."""
+    sidecar = tmp_path / "x.yml"
+    sidecar.write_text('claims:\n  - cell: c1\n    numbers:\n      "0.10": "a"\n      "0.10": "b"\n')
+    with pytest.raises(claims.ClaimError, match=r"x.yml, line 5: the key '0.10' is written twice"):
+        claims.read_claims(sidecar)

@@ -123,7 +123,23 @@ def read_claims(sidecar: Path) -> list[dict]:
     """The ``claims`` list of a sidecar (empty if it has none)."""
     import yaml
 
-    data = yaml.safe_load(sidecar.read_text(encoding="utf-8")) or {}
+    class _Strict(yaml.SafeLoader):
+        """Refuses a key written twice in one mapping: YAML would keep the last silently, and a
+        claim written under a repeated number text would never be checked."""
+
+    def _mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: set = set()
+        for key_node, _ in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            if key in seen:
+                raise ClaimError(f"{sidecar.name}, line {key_node.start_mark.line + 1}: the key {key!r} is "
+                                 "written twice in one mapping; give a text printed twice as a list "
+                                 "of expressions")
+            seen.add(key)
+        return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+    _Strict.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+    data = yaml.load(sidecar.read_text(encoding="utf-8"), Loader=_Strict) or {}
     if not isinstance(data, dict):
         raise ClaimError(f"{sidecar.name}: a sidecar is a YAML mapping, not {type(data).__name__}")
     claims = data.get("claims") or []
