@@ -214,9 +214,10 @@ def test_capture_reads_what_record_answer_printed(small_book):
 
 
 @pytest.mark.parametrize(("code_text", "ok"), [
-    ("x = 1\nanswer = x", True), ("answer = (1,\n  2)", True), ("answer = 1\nprint(answer)", False),
-    ("result = 1", False), ("%time y = 1\nanswer = 2", True)])
-def test_a_solution_must_end_with_answer(code_text, ok):
+    ("x = 1\nanswer = x", True), ("answer = (1,\n  2)", True), ("answer = 1\nprint(answer)", True),
+    ("result = 1", False), ("%time y = 1\nanswer = 2", True), ("for i in range(2):\n    answer = i", False),
+    ("answer == 1", False), ("%time y = 1\n    answer = 2", False)])
+def test_a_solution_must_assign_answer(code_text, ok):
     assert answer_assigned_last(code_text) is ok
 
 
@@ -226,7 +227,7 @@ def test_a_self_check_without_code_is_a_problem(small_book):
                         'ex-demo-plain: {kind: recall, minutes: 5, check: {type: number}}'))
     assert Book(small_book.root).problems() == [
         "07_demo: ex-demo-plain self-checks, so its solution needs code cells (solution-start … "
-        "solution-end) ending in `answer = ...`"]
+        "solution-end), the last assigning `answer = ...`"]
 
 
 LABELS = ["ex-demo-plain", "ex-demo-gated", "ex-demo-open"]

@@ -79,7 +79,7 @@ def key_entries(chapter: Chapter, sidecar: Sidecar, answers: dict[str, Any]) -> 
             continue
         if exercise.label not in answers:
             raise AnswerMissing(f"{chapter.stem}: the executed notebook holds no answer for "
-                                f"{exercise.label} (its solution must end with `answer = ...` and run)")
+                                f"{exercise.label} (the last code cell of its solution must assign `answer = ...` and run)")
         entry = {"number": exercise.number, "type": meta.check["type"], "expected": answers[exercise.label]}
         entry.update({k: meta.check[k] for k in ("rtol", "atol", "hint") if k in meta.check})
         entries[exercise.label] = entry

@@ -45,14 +45,16 @@ def toc_entries(root: Path) -> list[tuple[str, str]]:
 
 
 def answer_assigned_last(code: str) -> bool:
-    """Whether a code cell's last statement is ``answer = <expression>``."""
+    """Whether a code cell assigns ``answer = <expression>`` at its top level (not inside a loop,
+    a branch or a function), so that ``answer`` holds the value when the cell has run; lines after
+    it may display the value or its context."""
     try:
         body = ast.parse(code).body
-    except SyntaxError:  # IPython magics: fall back to the last non-blank line
-        lines = [line for line in code.splitlines() if line.strip() and not line.lstrip().startswith("#")]
-        return bool(lines) and re.match(r"^answer\s*=[^=]", lines[-1]) is not None
-    return bool(body) and isinstance(body[-1], ast.Assign) and \
-        [getattr(t, "id", None) for t in body[-1].targets] == ["answer"]
+    except SyntaxError:  # IPython magics: fall back to the lines that start at the margin
+        return any(re.match(r"^answer\s*=[^=]", line) for line in code.splitlines())
+    return any(isinstance(statement, ast.Assign)
+               and [getattr(t, "id", None) for t in statement.targets] == ["answer"]
+               for statement in body)
 
 
 def _title(path: Path) -> str:
@@ -141,8 +143,8 @@ class Book:
                        cite=bib.cite, references=lambda: bib.reference_list(cited))
 
     def problems(self) -> list[str]:
-        """Sentences naming every self-checking exercise whose solution does not end in
-        ``answer = ...`` (the build collects expected answers from that line)."""
+        """Sentences naming every self-checking exercise whose solution's last code cell does not
+        assign ``answer = ...`` at its top level (the build collects expected answers from that line)."""
         found = []
         for chapter in self.chapters:
             cells = {cell.get("id"): cell for cell in chapter.cells}
@@ -152,8 +154,8 @@ class Book:
                 exercise = chapter.exercise(label)
                 if exercise.solution != "gated" or not exercise.solution_code:
                     found.append(f"{chapter.stem}: {label} self-checks, so its solution needs code "
-                                 "cells (solution-start … solution-end) ending in `answer = ...`")
+                                 "cells (solution-start … solution-end), the last assigning `answer = ...`")
                 elif not answer_assigned_last(source(cells[exercise.solution_code[-1]])):
                     found.append(f"{chapter.stem}: the last code cell of the solution of {label} "
-                                 "must end with `answer = <expression>`")
+                                 "must assign `answer = <expression>` at its top level")
         return found
