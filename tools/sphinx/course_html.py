@@ -365,7 +365,9 @@ def repoint_launch_buttons(app: Sphinx, pagename: str, templatename: str, contex
     def walk(node: Any) -> None:
         if isinstance(node, dict):
             for key, value in node.items():
-                if key == "url" and isinstance(value, str):
+                # The download button (``_sources/…``) keeps its path: in a build without
+                # solutions write_course puts the student notebook there.
+                if key == "url" and isinstance(value, str) and "_sources/" not in value:
                     node[key] = value.replace(old, new).replace(quote(old), quote(new))
                 else:
                     walk(value)
