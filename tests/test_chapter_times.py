@@ -82,7 +82,7 @@ def test_sync_rewrites_only_the_time_paragraph(tmp_path):
         "exercises:\n  ex-a:\n    minutes: 10\n  ex-b:\n    minutes: 15\n", encoding="utf-8")
     assert chapter_times.sync_chapter_times(tmp_path, tmp_path / "none.csv") == [path]
     front = "".join(json.loads(path.read_text())["cells"][0]["source"])
-    assert front.startswith("# Title\n\n```{admonition} Before you start\n\n**Time.** About 5 minutes to read (700 words")
+    assert front.startswith("# Title\n\n```{admonition} Before you start\n\n**Time.** About 5 minutes to read (about 700 words")
     assert "the 2 exercises take about 25 minutes in all" in front.replace("\n", " ")
     assert front.endswith("\n\n**Prerequisites.** None.\n```")
     assert chapter_times.sync_chapter_times(tmp_path, tmp_path / "none.csv") == []

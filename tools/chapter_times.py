@@ -4,7 +4,8 @@ Every chapter's front matter has a **Time.** paragraph. Nothing in it is typed b
 
 - **time to read**: the words of the chapter's body (every markdown and code cell after the front
   matter, up to the ``## Exercises`` heading; directive fences and their ``:option:`` lines are
-  not words) at :data:`WORDS_PER_MINUTE`, rounded to the nearest :data:`READ_STEP` minutes;
+  not words) at :data:`WORDS_PER_MINUTE`, rounded to the nearest :data:`READ_STEP` minutes (the
+  paragraph shows the words to the nearest hundred);
 - **the exercises**: their number and the sum of their ``minutes`` in the chapter's sidecar
   ``chapters/meta/<chapter>.yml``;
 - **time to run**: the chapter's total in the newest run of ``python3 tools/book.py benchmark``
@@ -103,8 +104,9 @@ def time_paragraph(path: Path, measured: dict[str, tuple[float, int | None]] | N
     measured = measured_seconds() if measured is None else measured
     cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
     words = body_words(cells)
-    text = (f"**Time.** About {reading_minutes(words)} minutes to read ({words:,} words of text and "
-            f"code before the exercises, at {WORDS_PER_MINUTE} words a minute)")
+    shown = max(100, round(words, -2))  # to the nearest hundred, so that a small edit changes nothing
+    text = (f"**Time.** About {reading_minutes(words)} minutes to read (about {shown:,} words of text "
+            f"and code before the exercises, at {WORDS_PER_MINUTE} words a minute)")
     count, minutes = exercise_minutes(path.parent / "meta" / f"{path.stem}.yml")
     if count:
         text += f"; the {count} exercises take about {minutes} minutes in all"
