@@ -7,6 +7,7 @@
 ``python3 tools/book.py course``       copy the last build's student and full notebooks to ``notebooks/``
 ``python3 tools/book.py benchmark``    time each chapter and a full clean build
 ``python3 tools/book.py strip``        clear outputs and execution counts from every notebook
+``python3 tools/book.py times``        write each chapter's time to read and to run into its front matter
 
 On first use the commands create ``.venv`` in the repository and install the pinned packages of
 ``requirements-test.txt`` into it; later runs reuse it and reinstall only when a requirements file
@@ -205,6 +206,14 @@ def sync_colab_cells() -> list[Path]:
     return _edit_code_cells(sorted((ROOT / "chapters").glob("*.ipynb")), write_url)
 
 
+def sync_times() -> list[Path]:
+    """Write each chapter's generated **Time.** paragraph (reading time from its word count, run
+    time from the last benchmark; see ``tools/chapter_times.py``); return the files changed."""
+    from chapter_times import sync_chapter_times
+
+    return sync_chapter_times(ROOT)
+
+
 def sync_course_notebooks() -> list[Path]:
     """Copy the student and full notebooks of the last build into ``notebooks/``; return the
     files changed. They are committed because Colab opens a notebook by its repository path."""
@@ -302,6 +311,8 @@ def build(*, hide_solutions: bool = False) -> int:
     changed = sync_colab_cells()
     for path in changed:
         print(f"book: wrote repository.url into the Colab step of {path.relative_to(ROOT)}")
+    for path in sync_times():
+        print(f"book: wrote the generated times into the front matter of {path.relative_to(ROOT)}")
     drop_stale_cache()
     output = ASSIGNMENTS if hide_solutions else ROOT
     command = build_command(ROOT)
@@ -369,10 +380,14 @@ def main(argv: list[str]) -> int:
         for path in strip_outputs():
             print(f"book: cleared the outputs of {path.relative_to(ROOT)}")
         return 0
-    if command not in {"build", "test", "assignments", "benchmark", "course"}:
+    if command not in {"build", "test", "assignments", "benchmark", "course", "times"}:
         print(USAGE)
         raise BookError(f"unknown command {command!r}")
     ensure_environment(argv, here)
+    if command == "times":
+        for path in sync_times():
+            print(f"book: wrote the generated times into the front matter of {path.relative_to(ROOT)}")
+        return 0
     if command == "build":
         return build()
     if command == "assignments":
