@@ -5,7 +5,8 @@ the SEM benchmarks of ``tools/bench_sem.py``, which it runs last; ``--no-history
 to the history file; ``--no-browser`` the summary of the last browser run,
 ``_build/browser/report.json``, which the browser tests write; ``--only TEXT`` times only the
 notebooks whose path contains ``TEXT``, and may be given more than once, e.g.
-``--only 01_ --only 12_``).
+``--only 01_ --only 12_``; ``--no-loglinear`` skips the timing of the log-linear parametric
+bootstrap, which once sat in a test as a speed assertion and belongs here).
 Each notebook runs from a fresh kernel in its own folder, as in the book build and under nbmake,
 and its time is split into three parts: **kernel** (starting the kernel), **imports** (the setup
 cell, the first code cell: imports and loading data) and **work** (every other cell), in wall
@@ -196,6 +197,8 @@ def main(argv: list[str]) -> int:
                          **{k: row[k] for k in ("what", "kernel", "imports", "work", "total", "cpu")}}
                         for row in rows])
         print(f"appended to {HISTORY.relative_to(bookcli.ROOT)}")
+    if "--no-loglinear" not in argv:
+        print_loglinear_timing()
     if "--no-sem" not in argv:
         from bench_sem import main as sem_benchmark
 
@@ -205,6 +208,27 @@ def main(argv: list[str]) -> int:
         print_browser_report()
     over = any(str(row["mark"]).startswith("OVER") for row in rows) or median > CHAPTER_TARGET
     return 1 if over else 0
+
+
+def print_loglinear_timing(n_sim: int = 4999, repeats: int = 3) -> None:
+    """CPU seconds per 1,000 simulated tables of ``utils.loglinear.parametric_bootstrap`` for the
+    homogeneous-association model against the saturated one on the tallies (chapter 12's largest
+    test), the median of ``repeats`` runs with the result cache cleared."""
+    if str(bookcli.ROOT) not in sys.path:
+        sys.path.insert(0, str(bookcli.ROOT))
+    from utils import loglinear, tallies
+
+    counts = tallies.load_counts()
+    models = loglinear.standard_models(["system", "process", "knowledge"])
+    homogeneous, saturated = (loglinear.fit(counts, models[label]) for label in list(models)[-2:])
+    runs = []
+    for _ in range(repeats):
+        loglinear._BOOTSTRAPS.clear()
+        start = time.process_time()
+        loglinear.parametric_bootstrap(homogeneous, saturated, n_sim=n_sim, seed=1)
+        runs.append(time.process_time() - start)
+    print(f"\nLog-linear parametric bootstrap ({homogeneous.label} vs saturated, {n_sim} tables): "
+          f"{1000 * statistics.median(runs) / n_sim:.3f} CPU s per 1,000 tables (median of {repeats})")
 
 
 def print_browser_report(heaviest: int = 5) -> None:
