@@ -74,7 +74,11 @@ def time_notebook(path: Path) -> dict[str, float]:
         for index in code:
             started = time.perf_counter()
             client.execute_cell(notebook.cells[index], index)
-            parts["imports" if index == code[0] else "work"] += time.perf_counter() - started
+            seconds = time.perf_counter() - started
+            parts["imports" if index == code[0] else "work"] += seconds
+            if seconds > CHAPTER_LIMIT:  # name the cell: a stall shows where it happened
+                print(f"  {path.name}: cell {notebook.cells[index].get('id', index)} took {seconds:.0f} s",
+                      file=sys.stderr, flush=True)
         cpu = kernel_cpu_seconds(client) - cpu_start
     parts["total"] = sum(parts.values())
     parts["cpu"] = cpu
