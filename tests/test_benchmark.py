@@ -21,3 +21,19 @@ def test_marks_follow_the_guide():
     assert benchmark.verdict(9.0, 10.0, 20.0) == "ok"
     assert benchmark.verdict(12.0, 10.0, 20.0) == "over 10 s target"
     assert benchmark.verdict(21.0, 10.0, 20.0).startswith("OVER")
+
+
+def test_only_chooses_notebooks_by_path_text():
+    assert benchmark.chosen(["--no-build", "--only", "01_", "--only", "12_"]) == ["01_", "12_"]
+    assert benchmark.chosen(["--no-build"]) == []
+    import pytest
+
+    with pytest.raises(SystemExit, match="--only needs a text"):
+        benchmark.chosen(["--only"])
+
+
+def test_kernel_cpu_is_zero_without_a_process():
+    class Client:
+        km = None
+
+    assert benchmark.kernel_cpu_seconds(Client()) == 0.0

@@ -150,6 +150,21 @@ def test_mediation_analysis_interval_covers_the_truth():
     pd.testing.assert_frame_equal(table, again)
 
 
+def test_fast_mediator_draws_are_statsmodels_own():
+    """The mediator model swaps scipy's frozen normal (slow to build, once per draw) for a plain
+    draw; Mediation on the stock statsmodels OLS pair must give the very same draws."""
+    import statsmodels.api as sm
+    from statsmodels.stats.mediation import Mediation
+
+    firms = ck.simulate_firms(120, seed=21)
+    outcome, mediator = ck._models(firms)
+    stock = sm.OLS(mediator.endog, mediator.exog)
+    ours = Mediation(outcome, mediator, (1, 1), 2).fit(n_rep=40, rng=np.random.default_rng(5))
+    theirs = Mediation(sm.OLS(outcome.endog, outcome.exog), stock, (1, 1), 2).fit(
+        n_rep=40, rng=np.random.default_rng(5))
+    pd.testing.assert_frame_equal(ours.summary(), theirs.summary(), check_exact=True)
+
+
 def test_mediation_bootstrap_runs():
     table = ck.mediation_analysis(ck.simulate_firms(300, seed=15), n_rep=50, method="bootstrap", seed=16)
     assert (table["ci_low"] <= table["ci_high"]).all()

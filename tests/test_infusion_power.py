@@ -236,3 +236,18 @@ def test_bad_arguments_of_z_values_and_sizes_are_named():
         pw.z_values(channel="online")
     with pytest.raises(ValueError, match="employees"):
         pw.sizes(employees=(0,))
+
+
+def test_power_and_z_values_analyse_each_study_once():
+    """power() and z_values() with the same seed read the same studies (chapter 34 asks for them
+    three times): the second call draws none, and the kept studies give what fresh draws give."""
+    small = with_values(load_population(), n_employees=40, min_customers=3, extra_customers_mean=0.0)
+    pw._STUDIES.clear()
+    rates = pw.power(small, n_studies=12, seed=5)
+    assert len(pw._STUDIES) == 12
+    z = pw.z_values(small, n_studies=12, seed=5)
+    assert len(pw._STUDIES) == 12  # no study drawn again
+    pw._STUDIES.clear()
+    pd.testing.assert_series_equal(pw.z_values(small, n_studies=12, seed=5), z, check_exact=True)
+    pd.testing.assert_frame_equal(pw.power(small, n_studies=12, seed=5), rates, check_exact=True)
+    assert not pw._study(pw._population(small), 1)[0][0].flags.writeable  # shared, so read-only

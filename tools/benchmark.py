@@ -3,10 +3,15 @@
 Run it with ``python3 tools/book.py benchmark`` (``--no-build`` skips the clean build, ``--no-sem``
 the SEM benchmarks of ``tools/bench_sem.py``, which it runs last; ``--no-history`` does not append
 to the history file; ``--no-browser`` the summary of the last browser run,
-``_build/browser/report.json``, which the browser tests write).
+``_build/browser/report.json``, which the browser tests write; ``--only TEXT`` times only the
+notebooks whose path contains ``TEXT``, and may be given more than once, e.g.
+``--only 01_ --only 12_``; ``--no-loglinear`` skips the timing of the log-linear parametric
+bootstrap, which once sat in a test as a speed assertion and belongs here).
 Each notebook runs from a fresh kernel in its own folder, as in the book build and under nbmake,
 and its time is split into three parts: **kernel** (starting the kernel), **imports** (the setup
-cell, the first code cell: imports and loading data) and **work** (every other cell). The clean
+cell, the first code cell: imports and loading data) and **work** (every other cell), in wall
+seconds; **cpu** is the CPU time (user + system) the kernel process spent on the cells, which a
+loaded, shared machine disturbs far less than the wall clock. The clean
 build goes to a temporary folder with an empty execution cache, so it executes every notebook.
 The marks are the developers' guide's: median chapter at most 10 s, no chapter over 20 s, the
 whole book under 3 minutes.
@@ -38,14 +43,25 @@ import pagecheck
 
 CHAPTER_TARGET, CHAPTER_LIMIT, BOOK_LIMIT = 10.0, 20.0, 180.0
 HISTORY = Path(__file__).with_name("benchmark_history.csv")
-HISTORY_COLUMNS = ["date", "commit", "machine", "what", "kernel", "imports", "work", "total"]
+HISTORY_COLUMNS = ["date", "commit", "machine", "what", "kernel", "imports", "work", "total", "cpu"]
 SLOWER = 1.25  # a notebook this much slower than in the previous run on the machine is flagged
+
+
+def kernel_cpu_seconds(client: NotebookClient) -> float:
+    """User + system CPU seconds used so far by the kernel process of ``client`` (0.0 where the
+    process or ``/proc`` cannot be read, e.g. off Linux)."""
+    process = getattr(getattr(client.km, "provisioner", None), "process", None)
+    try:
+        fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (AttributeError, OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def time_notebook(path: Path) -> dict[str, float]:
     """Execute the notebook at ``path`` in a fresh kernel; return the wall time in seconds of
     starting the kernel (``kernel``), of the first code cell (``imports``) and of the other cells
-    (``work``), and their sum (``total``)."""
+    (``work``), their sum (``total``), and the kernel's CPU seconds over all cells (``cpu``)."""
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(notebook, timeout=600, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}})
@@ -54,11 +70,18 @@ def time_notebook(path: Path) -> dict[str, float]:
     start = time.perf_counter()
     with client.setup_kernel():
         parts["kernel"] = time.perf_counter() - start
+        cpu_start = kernel_cpu_seconds(client)
         for index in code:
             started = time.perf_counter()
             client.execute_cell(notebook.cells[index], index)
-            parts["imports" if index == code[0] else "work"] += time.perf_counter() - started
+            seconds = time.perf_counter() - started
+            parts["imports" if index == code[0] else "work"] += seconds
+            if seconds > CHAPTER_LIMIT:  # name the cell: a stall shows where it happened
+                print(f"  {path.name}: cell {notebook.cells[index].get('id', index)} took {seconds:.0f} s",
+                      file=sys.stderr, flush=True)
+        cpu = kernel_cpu_seconds(client) - cpu_start
     parts["total"] = sum(parts.values())
+    parts["cpu"] = cpu
     return parts
 
 
@@ -86,6 +109,14 @@ def previous_totals(machine: str) -> dict[str, float]:
 
 def append_history(rows: list[dict[str, object]]) -> None:
     new = not HISTORY.is_file()
+    if not new:  # a file written before a column was added gets the new header, old rows blank
+        with HISTORY.open(newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            old = list(reader) if reader.fieldnames != HISTORY_COLUMNS else None
+        if old is not None:
+            HISTORY.unlink()
+            new = True
+            rows = [{key: row.get(key, "") for key in HISTORY_COLUMNS} for row in old] + list(rows)
     with HISTORY.open("a", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=HISTORY_COLUMNS, lineterminator="\n")
         if new:
@@ -116,9 +147,22 @@ def verdict(seconds: float, target: float | None, limit: float) -> str:
     return "ok"
 
 
+def chosen(argv: list[str]) -> list[str]:
+    """The texts given after each ``--only`` in ``argv``."""
+    texts = [argv[i + 1] for i, arg in enumerate(argv[:-1]) if arg == "--only"]
+    if argv and argv[-1] == "--only":
+        raise SystemExit("benchmark: --only needs a text, e.g. --only 01_")
+    return texts
+
+
 def main(argv: list[str]) -> int:
     notebooks = [bookcli.ROOT / f"{f}.ipynb" for f in bookcli.toc_files()
                  if (bookcli.ROOT / f"{f}.ipynb").is_file()]
+    only = chosen(argv)
+    if only:
+        notebooks = [p for p in notebooks if any(t in p.relative_to(bookcli.ROOT).as_posix() for t in only)]
+        if not notebooks:
+            raise SystemExit(f"benchmark: no notebook in _toc.yml matches --only {' '.join(only)}")
     machine, stamp = _machine(), datetime.datetime.now().isoformat(timespec="seconds")
     before = previous_totals(machine)
     rows: list[dict[str, object]] = []
@@ -127,33 +171,38 @@ def main(argv: list[str]) -> int:
         name = path.relative_to(bookcli.ROOT).as_posix()
         target = CHAPTER_TARGET if name.startswith("chapters/") else None
         rows.append({"what": name, **parts, "mark": verdict(parts["total"], target, CHAPTER_LIMIT)})
-        print(f"  timed {name}: {parts['total']:.1f} s", file=sys.stderr, flush=True)
+        print(f"  timed {name}: {parts['total']:.1f} s, cpu {parts['cpu']:.1f} s", file=sys.stderr, flush=True)
     chapters = [row["total"] for row in rows if str(row["what"]).startswith("chapters/")]
     median = statistics.median(chapters) if chapters else 0.0
     if "--no-build" not in argv:
         seconds = time_clean_build()
         rows.append({"what": "full clean build (all pages, every notebook executed)", "kernel": 0.0,
-                     "imports": 0.0, "work": seconds, "total": seconds,
+                     "imports": 0.0, "work": seconds, "total": seconds, "cpu": 0.0,
                      "mark": verdict(seconds, None, BOOK_LIMIT)})
     width = max(len(str(r["what"])) for r in rows)
     print(f"\nMachine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}")
-    print(f"{'what':<{width}}  {'kernel':>6}  {'imports':>7}  {'work':>6}  {'total':>6}  {'before':>6}  mark")
-    print(f"{'-' * width}  {'-' * 6}  {'-' * 7}  {'-' * 6}  {'-' * 6}  {'-' * 6}  ----")
+    print(f"{'what':<{width}}  {'kernel':>6}  {'imports':>7}  {'work':>6}  {'total':>6}  {'cpu':>6}  {'before':>6}  mark")
+    print(f"{'-' * width}  {'-' * 6}  {'-' * 7}  {'-' * 6}  {'-' * 6}  {'-' * 6}  {'-' * 6}  ----")
     for row in rows:
         old = before.get(str(row["what"]))
         mark = str(row["mark"])
         if old and row["total"] > SLOWER * old:
             mark += f"; SLOWER than {old:.1f} s"
         print(f"{row['what']:<{width}}  {row['kernel']:6.1f}  {row['imports']:7.1f}  {row['work']:6.1f}"
-              f"  {row['total']:6.1f}  {(f'{old:.1f}' if old else '-'):>6}  {mark}")
+              f"  {row['total']:6.1f}  {row['cpu']:6.1f}  {(f'{old:.1f}' if old else '-'):>6}  {mark}")
     median_mark = verdict(median, None, CHAPTER_TARGET)
+    cpus = [row["cpu"] for row in rows if str(row["what"]).startswith("chapters/")]
+    if cpus:
+        print(f"median chapter cpu: {statistics.median(cpus):.1f} s")
     print(f"median chapter: {median:.1f} s ({'ok' if median_mark == 'ok' else 'OVER the 10 s mark'})")
     if "--no-history" not in argv:
         append_history([{"date": stamp, "commit": _commit(), "machine": machine,
-                         **{k: row[k] for k in ("what", "kernel", "imports", "work", "total")}}
+                         **{k: row[k] for k in ("what", "kernel", "imports", "work", "total", "cpu")}}
                         for row in rows])
         print(f"appended to {HISTORY.relative_to(bookcli.ROOT)}")
+    if "--no-loglinear" not in argv:
+        print_loglinear_timing()
     if "--no-sem" not in argv:
         from bench_sem import main as sem_benchmark
 
@@ -163,6 +212,27 @@ def main(argv: list[str]) -> int:
         print_browser_report()
     over = any(str(row["mark"]).startswith("OVER") for row in rows) or median > CHAPTER_TARGET
     return 1 if over else 0
+
+
+def print_loglinear_timing(n_sim: int = 4999, repeats: int = 3) -> None:
+    """CPU seconds per 1,000 simulated tables of ``utils.loglinear.parametric_bootstrap`` for the
+    homogeneous-association model against the saturated one on the tallies (chapter 12's largest
+    test), the median of ``repeats`` runs with the result cache cleared."""
+    if str(bookcli.ROOT) not in sys.path:
+        sys.path.insert(0, str(bookcli.ROOT))
+    from utils import loglinear, tallies
+
+    counts = tallies.load_counts()
+    models = loglinear.standard_models(["system", "process", "knowledge"])
+    homogeneous, saturated = (loglinear.fit(counts, models[label]) for label in list(models)[-2:])
+    runs = []
+    for _ in range(repeats):
+        loglinear._BOOTSTRAPS.clear()
+        start = time.process_time()
+        loglinear.parametric_bootstrap(homogeneous, saturated, n_sim=n_sim, seed=1)
+        runs.append(time.process_time() - start)
+    print(f"\nLog-linear parametric bootstrap ({homogeneous.label} vs saturated, {n_sim} tables): "
+          f"{1000 * statistics.median(runs) / n_sim:.3f} CPU s per 1,000 tables (median of {repeats})")
 
 
 def print_browser_report(heaviest: int = 5) -> None:

@@ -218,10 +218,36 @@ def _checked_firms(data: pd.DataFrame) -> pd.DataFrame:
     return firms.astype(float)
 
 
+class _NormalDraws:
+    """The normal predictive distribution N(``loc``, ``scale``²) reduced to what ``Mediation``
+    asks of it: ``rvs(n, rng=...)``, drawing exactly what scipy's ``norm.rvs`` draws
+    (``standard_normal(n) * scale + loc`` from the same generator)."""
+
+    def __init__(self, loc: np.ndarray, scale: float) -> None:
+        self.loc, self.scale = loc, scale
+
+    def rvs(self, size: int, rng: np.random.Generator | None = None,
+            random_state: np.random.Generator | None = None) -> np.ndarray:
+        generator = rng if rng is not None else random_state
+        return generator.standard_normal(size) * self.scale + self.loc
+
+
+class _MediatorOLS(sm.OLS):
+    """OLS whose ``get_distribution`` returns :class:`_NormalDraws` instead of a frozen
+    ``scipy.stats.norm``. ``Mediation`` builds one per simulated draw, and scipy's frozen
+    distribution costs about 5 ms to build (its docstring is formatted each time): three
+    quarters of a 1,000-draw mediation analysis. The draws, and so every number, are the same."""
+
+    def get_distribution(self, params, scale, exog=None, dist_class=None):  # noqa: D102
+        if dist_class is not None:
+            return super().get_distribution(params, scale, exog=exog, dist_class=dist_class)
+        return _NormalDraws(self.predict(params, exog), np.sqrt(scale))
+
+
 def _models(firms: pd.DataFrame) -> tuple[sm.OLS, sm.OLS]:
     """The outcome model Y ~ 1 + X + M and the mediator model M ~ 1 + X (array-based, fast)."""
     outcome = sm.OLS(firms["satisfaction"], sm.add_constant(firms[["crm_use", "customer_knowledge"]]))
-    mediator = sm.OLS(firms["customer_knowledge"], sm.add_constant(firms[["crm_use"]]))
+    mediator = _MediatorOLS(firms["customer_knowledge"], sm.add_constant(firms[["crm_use"]]))
     return outcome, mediator
 
 

@@ -259,16 +259,37 @@ def _fit(z: np.ndarray, channel: str) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(est), np.concatenate(se)
 
 
+# Analysed studies by (parameters, seed): a study is a pure function of both, and chapter 34 asks
+# for the same 200 studies three times (power(), z_values() and an exercise's power()). Oldest
+# entries go first beyond _STUDY_CACHE_SIZE (about 1 kB each).
+_STUDIES: dict[tuple, list[tuple[np.ndarray, np.ndarray, int, float]]] = {}
+_STUDY_CACHE_SIZE = 5000
+
+
 def _study(params: Sequence[dict[str, float]], seed: int) -> list[tuple[np.ndarray, np.ndarray, int, float]]:
     """(estimates, standard errors, employees analysed, equivalence bound) of each channel of the
-    study ``seed``; the bound is EQUIVALENCE_BOUND · sd(conf) / sd(infusion) of the sample."""
+    study ``seed``; the bound is EQUIVALENCE_BOUND · sd(conf) / sd(infusion) of the sample.
+    Kept in :data:`_STUDIES` (read-only arrays), so a study analysed before is not redrawn."""
+    key = (tuple(tuple(sorted(p.items())) for p in params), int(seed))
+    if key not in _STUDIES:
+        _STUDIES[key] = _draw_study(params, seed)
+        while len(_STUDIES) > _STUDY_CACHE_SIZE:
+            _STUDIES.pop(next(iter(_STUDIES)))
+    return _STUDIES[key]
+
+
+def _draw_study(params: Sequence[dict[str, float]], seed: int) -> list[tuple[np.ndarray, np.ndarray, int, float]]:
+    """:func:`_study` without the cache."""
     rng = np.random.default_rng(seed)
     out = []
     col = {name: i for i, name in enumerate(_VARIABLES)}
     for channel, p in zip(CHANNELS, params):
         z = _scores(_draw_channel(p, rng, True))
         bound = EQUIVALENCE_BOUND * float(z[:, col["conf"]].std(ddof=1) / z[:, col["infusion"]].std(ddof=1))
-        out.append((*_fit(z, channel), len(z), bound))
+        est, se = _fit(z, channel)
+        est.setflags(write=False)
+        se.setflags(write=False)
+        out.append((est, se, len(z), bound))
     return out
 
 
