@@ -62,6 +62,7 @@ PROBABILITIES = {"alpha", "level", "q"}
 NUMBERS = re.compile(r"^(Sequence|list|tuple|Iterable)\[(float|int)(, \.\.\.)?\]$")
 # Names that look like classes but stand for many types: no isinstance check against them.
 OPEN_TYPES = {"Any", "Path", "Terms", "Term", "Chain"}
+ARRAY_LIKE = {"float", "int", "np.ndarray"}
 SEQUENCE_OF_STR = re.compile(r"^(Sequence|list|tuple|Iterable|Collection)\[str(, \.\.\.)?\]$")
 
 
@@ -141,6 +142,29 @@ def seed(name: str, value: object, *, generator: bool = False) -> object:
         raise InputError(f"{name} must be a whole number of at least 0{also}, got {show(value)}")
     if value >= SEED_LIMIT:
         raise InputError(f"{name} must be a whole number below 2**63{also}, got {value}")
+    return value
+
+
+def array(name: str, value: object) -> np.ndarray:
+    """A number or an array of numbers, all finite (no text, no booleans, no NaN)."""
+    if isinstance(value, (str, bytes, bool, np.bool_)) or value is None:
+        raise InputError(f"{name} must be a number or an array of numbers, got {show(value)}")
+    try:
+        result = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise InputError(f"{name} must be a number or an array of numbers, got {show(value)}") from None
+    if np.asarray(value).dtype == bool:
+        raise InputError(f"{name} must hold numbers, got True/False values")
+    if not np.isfinite(result).all():
+        raise InputError(f"{name} must hold finite numbers, got {int((~np.isfinite(result)).sum())} NaN or "
+                         "infinite value(s)")
+    return result
+
+
+def text(name: str, value: object) -> str:
+    """A string (a name, a label, a model description); anything else is refused."""
+    if not isinstance(value, str):
+        raise InputTypeError(f"{name} must be a string, got {show(value) if value is None or isinstance(value, (numbers.Number, list, tuple)) else type(value).__name__}")
     return value
 
 
@@ -364,10 +388,16 @@ def _rule(where: str, parameter: inspect.Parameter, limits: dict[str, Any],
             check = lambda v: between(label, v, 0.0, 1.0)  # noqa: E731
         else:
             check = lambda v: number(label, v)  # noqa: E731
+    elif parts == ["str"]:
+        check = lambda v: text(label, v)  # noqa: E731
+    elif len(parts) == 2 and "str" in parts and any(SEQUENCE_OF_STR.match(p) for p in parts):
+        check = lambda v: None if isinstance(v, str) else names(label, v)  # noqa: E731
     elif parts == ["pd.DataFrame"]:
         check = lambda v: frame(label, v)  # noqa: E731
     elif parts and all(SEQUENCE_OF_STR.match(p) for p in parts):
         check = lambda v: names(label, v, allow_empty=True)  # noqa: E731
+    elif "np.ndarray" in parts and all(p in ARRAY_LIKE or NUMBERS.match(p) for p in parts):
+        check = lambda v: array(label, v)  # noqa: E731
     elif parts and all(NUMBERS.match(p) for p in parts):
         integral = all("int" in p for p in parts)
         check = lambda v: _numbers(label, v, integral)  # noqa: E731

@@ -73,6 +73,13 @@ class CAResult:
 
 def _check(table: pd.DataFrame | np.ndarray) -> pd.DataFrame:
     """Return ``table`` as a float DataFrame after checking it holds finite non-negative numbers."""
+    if not isinstance(table, pd.DataFrame):
+        try:
+            array = np.asarray(table)
+        except (TypeError, ValueError):
+            array = np.asarray(None)
+        if array.ndim != 2:
+            raise InputError(f"table must be a two-way table (a DataFrame or a 2-d array of counts), got {type(table).__name__}")
     frame = table if isinstance(table, pd.DataFrame) else pd.DataFrame(np.asarray(table))
     if frame.ndim != 2 or frame.size == 0:
         raise InputError("correspondence analysis needs a non-empty two-way table")

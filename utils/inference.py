@@ -149,7 +149,7 @@ def p_verdict(p: float, *, alpha: float = 0.05, n_resamples: int | None = None,
     return Verdict(label, p, alpha, mcse, distance, test or f"p < {alpha:g}")
 
 
-@validated
+@validated(digits=(1, 15))
 def p_text(p: float, *, n_resamples: int | None = None, sides: int = 2, digits: int = 3) -> str:
     """A p-value as a reader should see it: ``"0.212"``, or a bound where the printed digits
     (or the resampling) cannot resolve it, never ``"0.0"``.

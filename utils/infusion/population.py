@@ -297,7 +297,7 @@ def latent_covariance(p: Mapping[str, float], mean_inverse_k: float = 0.0) -> np
     return cov
 
 
-@validated
+@validated(min_customers=(1, 10**6), extra_mean=(0, 10**5))
 def mean_inverse_customers(min_customers: float, extra_mean: float) -> float:
     """E[1/k] for k = min_customers + Poisson(extra_mean) customers per employee."""
     k = np.arange(0, int(extra_mean * 10 + 50))

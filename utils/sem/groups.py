@@ -717,6 +717,7 @@ def lr_test(smaller: Any, larger: Any) -> pd.Series:
         table = getattr(result, "fit_table", None)
         if table is None or "chi2" not in table or "df" not in table:
             raise SemError(f"lr_test: {name} has no fit_table with chi2 and df")
+    _check_nested(smaller, larger)
     s, l = smaller.fit_table, larger.fit_table
     df_diff = int(s["df"]) - int(l["df"])
     if df_diff <= 0:
@@ -724,7 +725,6 @@ def lr_test(smaller: Any, larger: Any) -> pd.Series:
             f"lr_test: the smaller (more constrained) model must have more df than the larger one; "
             f"got df {s['df']} (smaller) and {l['df']} (larger) — are the arguments in the right order?"
         )
-    _check_nested(smaller, larger)
     chi2_diff = float(s["chi2"]) - float(l["chi2"])
     return pd.Series({
         "chi2_diff": chi2_diff, "df_diff": df_diff, "pvalue": float(stats.chi2.sf(max(chi2_diff, 0.0), df_diff)),
@@ -751,7 +751,7 @@ def _check_nested(smaller: Any, larger: Any) -> None:
     chi2_s, chi2_l = float(s["chi2"]), float(l["chi2"])
     if chi2_s < chi2_l - 1e-6 * max(1.0, abs(chi2_l)):
         raise SemError(f"lr_test: the constrained model fits better than the larger one (chi2 {chi2_s:.6g} "
-                       f"< {chi2_l:.6g}), so it is not nested in it")
+                       f"< {chi2_l:.6g}), so it is not nested in it: are the arguments in the right order (smaller first)?")
 
 
 @validated
@@ -871,7 +871,7 @@ def _path_estimates(built, start, bounds, ftol, paths) -> np.ndarray:
     return out
 
 
-@validated(n_perm=5_000)
+@validated(n_perm=5_000, choices={"direction": ("two-sided", "greater", "less")})
 @single_threaded
 def path_differences(
     desc: str,

@@ -433,7 +433,9 @@ def fit(desc: str, data: pd.DataFrame, *, ftol: float = 1e-12) -> SemFit:
     try:
         model = semopy.Model(canonical(desc))
     except Exception as exc:  # semopy's parser raises assorted errors
-        raise SemError(f"cannot read the model description: {exc}") from exc
+        raise SemError(f"cannot read the model description: {' '.join(str(exc).split())}") from exc
+    if not model.vars["observed"]:
+        raise SemError(f"the model description names no observed variable, got {desc!r}")
     sub = _check_data(model, data)
     _check_exogenous_terms(model, desc)
     _free_variance_bounds(model, desc)
