@@ -77,7 +77,7 @@ def whole(name: str, value: object, minimum: int | None = None, maximum: int | N
         if isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_)) \
                 and math.isfinite(float(value)) and float(value).is_integer():
             hint = f" (write {int(value)})"
-        raise InputError(f"{name} must be a whole number{_range(minimum, maximum)}, got {show(value)}{hint}")
+        raise InputError(f"{name} must be a whole number{_range(minimum, None)}, got {show(value)}{hint}")
     if minimum is not None and value < minimum:
         raise InputError(f"{name} must be a whole number of at least {minimum:,}, got {show(value)}")
     if maximum is not None and value > maximum:
@@ -133,7 +133,7 @@ def probability(name: str, value: object, *, closed: bool = False) -> float:
 def seed(name: str, value: object, *, generator: bool = False) -> object:
     """A seed for ``numpy.random.default_rng``: a whole number from 0 to 2**63 − 1 (or a numpy
     Generator where the function accepts one). Returns ``value`` unchanged."""
-    if generator and isinstance(value, np.random.Generator):
+    if isinstance(value, np.random.SeedSequence) or (generator and isinstance(value, np.random.Generator)):
         return value
     also = " (or a numpy Generator)" if generator else ""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
@@ -156,7 +156,7 @@ def array(name: str, value: object) -> np.ndarray:
     if np.asarray(value).dtype == bool:
         raise InputError(f"{name} must hold numbers, got True/False values")
     if not np.isfinite(result).all():
-        raise InputError(f"{name} must hold finite numbers, got {int((~np.isfinite(result)).sum())} NaN or "
+        raise InputError(f"{name} must be finite numbers, got {int((~np.isfinite(result)).sum())} NaN or "
                          "infinite value(s)")
     return result
 
@@ -323,7 +323,7 @@ def _numbers(label: str, value: object, integral: bool) -> None:
 
 
 def _mapping(label: str, value: object) -> None:
-    if not isinstance(value, Mapping):
+    if not isinstance(value, (Mapping, pd.Series)):
         raise InputTypeError(f"{label} must be a mapping (a dict), got {type(value).__name__}")
 
 
@@ -340,7 +340,9 @@ def _instance(label: str, annotation: str, globals_of: dict[str, Any]) -> Callab
                 cls = object
             resolved.append(cls if isinstance(cls, type) else object)
         if not isinstance(value, resolved[0]):
-            raise InputTypeError(f"{label} must be a {resolved[0].__name__}, got {type(value).__name__}")
+            cls = resolved[0]
+            shown = f"{cls.__module__.rsplit('.', 1)[-1]}.{cls.__name__}" if cls.__module__.startswith("utils") else cls.__name__
+            raise InputTypeError(f"{label} must be a {shown}, got {type(value).__name__}")
 
     return check
 
@@ -391,7 +393,7 @@ def _rule(where: str, parameter: inspect.Parameter, limits: dict[str, Any],
     elif parts == ["str"]:
         check = lambda v: text(label, v)  # noqa: E731
     elif len(parts) == 2 and "str" in parts and any(SEQUENCE_OF_STR.match(p) for p in parts):
-        check = lambda v: None if isinstance(v, str) else names(label, v)  # noqa: E731
+        check = lambda v: None if isinstance(v, str) else names(label, v, allow_empty=True)  # noqa: E731
     elif parts == ["pd.DataFrame"]:
         check = lambda v: frame(label, v)  # noqa: E731
     elif parts and all(SEQUENCE_OF_STR.match(p) for p in parts):

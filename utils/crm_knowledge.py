@@ -192,7 +192,7 @@ def mediation_type(a: float, b: float, c_prime: float) -> str:
     return "complementary" if (indirect > 0) == (direct > 0) else "competitive"
 
 
-@validated
+@validated(n=(3, 1_000_000))
 def simulate_firms(n: int, *, a: float = ASSUMED_PATHS["a"], b: float = ASSUMED_PATHS["b"],
                    c_prime: float = ASSUMED_PATHS["c_prime"], sigma_m: float = 1.0,
                    sigma_y: float = 1.0, confounding: float = 0.0,
@@ -268,7 +268,7 @@ def estimate_paths(data: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("path")
 
 
-@validated
+@validated(n_rep=(10, 100_000))
 def mediation_analysis(data: pd.DataFrame, *, n_rep: int = 1000, method: str = "parametric",
                        alpha: float = 0.05, seed: int | None = None) -> pd.DataFrame:
     """Total, direct and indirect effects of CRM use on satisfaction, with intervals.

@@ -97,7 +97,7 @@ def population_covariance(cross_loading: float = 0.0) -> pd.DataFrame:
     return pd.DataFrame(sigma, index=list(INDICATORS), columns=list(INDICATORS))
 
 
-@validated
+@validated(n=(20, 1_000_000))
 def simulate(n: int, cross_loading: float = 0.0, *, seed: int | None = 0) -> pd.DataFrame:
     """``n`` draws from the multivariate normal population of :func:`population_covariance`
     (means 0). The same ``seed`` gives the same data."""
@@ -108,7 +108,7 @@ def simulate(n: int, cross_loading: float = 0.0, *, seed: int | None = 0) -> pd.
     return pd.DataFrame(values, columns=list(INDICATORS))
 
 
-@validated
+@validated(n=(20, 1_000_000))
 def exact_sample(n: int, cross_loading: float = 0.0, *, seed: int | None = 0) -> pd.DataFrame:
     """``n`` rows whose covariance matrix (dividing by n, as ML does) is exactly the population
     matrix: random normal rows, whitened and then given the population's covariance. A model

@@ -484,7 +484,7 @@ def _batched_pls(R: np.ndarray, model: Model, consistent: bool) -> dict[str, np.
     return {"paths": paths, "loadings": loadings, "weights": weights, "r2": r2, "converged": converged}
 
 
-@validated(n_boot=20_000)
+@validated(n_boot=(2, 20_000))
 def bootstrap(result: PlsFit, n_boot: int = 2000, *, seed: int, indices: np.ndarray | None = None) -> pd.DataFrame:
     """Nonparametric bootstrap of a :class:`PlsFit`: resample the rows ``n_boot`` times (or use
     the ``indices`` given, an ``n_boot × N`` array of row numbers) and re-estimate.

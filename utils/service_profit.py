@@ -208,7 +208,7 @@ def chain_effect(estimates: pd.DataFrame, *, target: str = "profitability") -> f
     return float(_effects(links)[_INDEX[target]])
 
 
-@validated
+@validated(n_units=(2, 1_000_000))
 def simulate_units(n_units: int, links: Mapping[Link, float] | None = None, *,
                    seed: int | np.random.Generator = 0, improvement: float = 0.0) -> pd.DataFrame:
     """Simulate ``n_units`` business units along the chain.
@@ -257,10 +257,10 @@ def estimate_links(units: pd.DataFrame, *, standardize: bool = True, alpha: floa
     if not 0 < alpha < 1:
         raise InputError(f"alpha must be between 0 and 1, got {alpha!r}")
     check.numeric(units, list(STAGES), "units")
-    check.design(units, list(STAGES), "units")
     data = units[list(STAGES)].to_numpy(dtype=float)
     if len(data) < 5:
         raise InputError(f"units must have at least 5 rows to estimate the links, got {len(data)}")
+    check.design(units, list(STAGES), "units")
     if standardize:
         data = (data - data.mean(axis=0)) / data.std(axis=0, ddof=1)
     rows = []
@@ -301,7 +301,7 @@ def _product_of_links(units: pd.DataFrame) -> float:
     return float(_effects(links)[_INDEX["profitability"]])
 
 
-@validated
+@validated(n_units=(10, 1_000_000))
 def monte_carlo(links: Mapping[Link, float] | None = None, *, n_units: int = 100, n_studies: int = 200,
                 seed: int = 0) -> pd.DataFrame:
     """Repeat a study of ``n_units`` simulated units ``n_studies`` times.

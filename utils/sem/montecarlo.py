@@ -94,7 +94,7 @@ def _summary(estimate: float, draws: np.ndarray, level: float) -> dict[str, floa
             "p_less_mcse": inference.p_mcse(p_less, n), "n_draws": n}
 
 
-@validated
+@validated(n_draws=(100, 1_000_000))
 @single_threaded
 def monte_carlo_effects(fit: Any, chains: Sequence[Sequence[str]] | Sequence[str], *,
                         n_draws: int = DRAWS_DEFAULT, seed: int | None = None,
