@@ -114,7 +114,7 @@ FRAME = pd.DataFrame({"x": [1.0, 2.0, 3.0]})
     ({"likert": 1}, r"likert must be True or False, got 1"),
     ({"weight": float("inf")}, r"weight must be a finite number, got inf"),
     ({"weight": "0.3"}, r"weight must be a number, got '0.3'"),
-    ({"kind": "c"}, r"kind must be one of 'a', 'b', got 'c'"),
+    ({"kind": "c"}, r"kind must be 'a' or 'b', got 'c'"),
     ({"data": [[1, 2]]}, r"data must be a pandas DataFrame, got list"),
     ({"data": pd.DataFrame([[1, 2]], columns=["x", "x"])}, r"data has duplicated column name\(s\) 'x'"),
     ({"sizes": [1, 2.5]}, r"sizes \(each value\) must be a whole number, got 2.5"),

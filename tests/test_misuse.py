@@ -232,9 +232,10 @@ def catalogue() -> list[Misuse]:
     add("string-for-list", "loglinear.standard_models('system')", "factors", lambda: loglinear.standard_models("system"))
     add("string-for-list", "is_success.implied_effects(sources='system_quality')", "sources",
         lambda: is_success.implied_effects(sources="system_quality"))
-    add("string-for-list", "sem.fit_groups(..., equal='loadings')", "equal",
-        lambda: sem.fit_groups(CFA, cfa, "g", equal="loadings"))
-    add("string-for-list", "sem.path_equality(..., paths='x1')", "paths",
+    add("string-for-list", "sem.fit_groups(..., equal='loadings'): read as ['loadings']", "",
+        lambda: sem.fit_groups(CFA, cfa, "g", equal="loadings"),
+        sensible=lambda r: r.equal == ("loadings",))
+    add("string-for-list", "sem.path_equality(..., paths='x1'): one path, not a regression", "x1",
         lambda: sem.path_equality(CFA, cfa, "g", paths="x1"))
     add("string-for-list", "seci.seci_level_spiral(levels='individual')", "levels",
         lambda: __import__("utils.plots.seci", fromlist=["x"]).seci_level_spiral("individual"))

@@ -135,13 +135,13 @@ def seed(name: str, value: object, *, generator: bool = False) -> object:
     Generator where the function accepts one). Returns ``value`` unchanged."""
     if isinstance(value, np.random.SeedSequence) or (generator and isinstance(value, np.random.Generator)):
         return value
-    also = " (or a numpy Generator)" if generator else ""
+    also = " (or pass a numpy Generator)" if generator else ""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise InputError(f"{name} must be a whole number from 0 to 2**63 - 1{also}, got {show(value)}")
+        raise InputError(f"{name} must be a whole number from 0 to 2**63 - 1, got {show(value)}{also}")
     if value < 0:
-        raise InputError(f"{name} must be a whole number of at least 0{also}, got {show(value)}")
+        raise InputError(f"{name} must be a whole number of at least 0, got {show(value)}{also}")
     if value >= SEED_LIMIT:
-        raise InputError(f"{name} must be a whole number below 2**63{also}, got {value}")
+        raise InputError(f"{name} must be a whole number below 2**63, got {value}{also}")
     return value
 
 
@@ -161,10 +161,10 @@ def array(name: str, value: object) -> np.ndarray:
     return result
 
 
-def text(name: str, value: object) -> str:
+def text(name: str, value: object, what: str = "a string") -> str:
     """A string (a name, a label, a model description); anything else is refused."""
     if not isinstance(value, str):
-        raise InputTypeError(f"{name} must be a string, got {show(value) if value is None or isinstance(value, (numbers.Number, list, tuple)) else type(value).__name__}")
+        raise InputTypeError(f"{name} must be {what}, got {show(value) if value is None or isinstance(value, (numbers.Number, list, tuple)) else type(value).__name__}")
     return value
 
 
@@ -183,7 +183,8 @@ def option(name: str, value: object, choices: Iterable[object]) -> object:
             return value
         if isinstance(choice, str) and isinstance(value, str) and value == choice:
             return value
-    raise InputError(f"{name} must be one of {', '.join(map(repr, choices))}, got {show(value)}")
+    listed = " or ".join([", ".join(map(repr, choices[:-1])), repr(choices[-1])] if len(choices) > 1 else [repr(choices[0])])
+    raise InputError(f"{name} must be {listed}, got {show(value)}")
 
 
 def names(name: str, value: object, *, allow_empty: bool = False) -> list[str]:
@@ -322,6 +323,12 @@ def _numbers(label: str, value: object, integral: bool) -> None:
             number(f"{label} (each value)", item)
 
 
+def _iterable(label: str, value: object) -> None:
+    """A name or a list of names: the items are the function's to check (its words for them)."""
+    if isinstance(value, (pd.DataFrame, np.ndarray)) or not isinstance(value, Iterable):
+        raise InputTypeError(f"{label} must be a name or a list of names, got {type(value).__name__}")
+
+
 def _mapping(label: str, value: object) -> None:
     if not isinstance(value, (Mapping, pd.Series)):
         raise InputTypeError(f"{label} must be a mapping (a dict), got {type(value).__name__}")
@@ -341,7 +348,7 @@ def _instance(label: str, annotation: str, globals_of: dict[str, Any]) -> Callab
             resolved.append(cls if isinstance(cls, type) else object)
         if not isinstance(value, resolved[0]):
             cls = resolved[0]
-            shown = f"{cls.__module__.rsplit('.', 1)[-1]}.{cls.__name__}" if cls.__module__.startswith("utils") else cls.__name__
+            shown = cls.__name__
             raise InputTypeError(f"{label} must be a {shown}, got {type(value).__name__}")
 
     return check
@@ -391,9 +398,10 @@ def _rule(where: str, parameter: inspect.Parameter, limits: dict[str, Any],
         else:
             check = lambda v: number(label, v)  # noqa: E731
     elif parts == ["str"]:
-        check = lambda v: text(label, v)  # noqa: E731
+        what = "a model string" if name == "desc" else "a string"
+        check = lambda v: text(label, v, what)  # noqa: E731
     elif len(parts) == 2 and "str" in parts and any(SEQUENCE_OF_STR.match(p) for p in parts):
-        check = lambda v: None if isinstance(v, str) else names(label, v, allow_empty=True)  # noqa: E731
+        check = lambda v: None if isinstance(v, str) else _iterable(label, v)  # noqa: E731
     elif parts == ["pd.DataFrame"]:
         check = lambda v: frame(label, v)  # noqa: E731
     elif parts and all(SEQUENCE_OF_STR.match(p) for p in parts):
@@ -415,6 +423,15 @@ def _rule(where: str, parameter: inspect.Parameter, limits: dict[str, Any],
     return check
 
 
+MODULE_ERRORS = ("SemError", "PlsError", "TallyError", "DataError", "BinningError", "AnswerError")
+
+
+@functools.cache
+def _combined(own: type, kind: type) -> type:
+    """An exception type that is both a module's own error and the layer's ``kind``."""
+    return type(f"{own.__name__[:-5]}{kind.__name__}", (kind, own), {"__module__": own.__module__})
+
+
 def validated(func: F | None = None, /, *, choices: dict[str, Sequence[object]] | None = None,
               **limits: Any) -> Any:
     """Decorate a public function with the book's generic argument checks (see the module
@@ -430,9 +447,13 @@ def validated(func: F | None = None, /, *, choices: dict[str, Sequence[object]] 
         unknown -= set(signature.parameters)
         if unknown:
             raise TypeError(f"validated({where}): no parameter(s) {', '.join(sorted(unknown))}")
+        # A module with its own error type (SemError, PlsError, ...) raises the refusal as both.
+        module_globals = inspect.unwrap(function).__globals__
+        own_error = next((module_globals[n] for n in MODULE_ERRORS
+                          if isinstance(module_globals.get(n), type)), None)
         rules = {}
         for parameter in signature.parameters.values():
-            rule = _rule(where, parameter, limits, choices or {}, function.__globals__)
+            rule = _rule(where, parameter, limits, choices or {}, module_globals)
             if rule is not None:
                 rules[parameter.name] = rule
 
@@ -442,10 +463,15 @@ def validated(func: F | None = None, /, *, choices: dict[str, Sequence[object]] 
                 bound = signature.bind(*args, **kwargs)
             except TypeError as exc:
                 raise InputTypeError(f"{where}: {exc}; it takes {taken}") from None
-            for name, value in bound.arguments.items():
-                rule = rules.get(name)
-                if rule is not None:
-                    rule(value)
+            try:
+                for name, value in bound.arguments.items():
+                    rule = rules.get(name)
+                    if rule is not None:
+                        rule(value)
+            except InputError as exc:
+                if own_error is None:
+                    raise
+                raise _combined(own_error, type(exc))(str(exc)) from None
             return function(*args, **kwargs)
 
         wrapper.__book_checks__ = tuple(rules)  # type: ignore[attr-defined]

@@ -157,7 +157,7 @@ def loadings(fits: Mapping[str, SemFit]) -> pd.DataFrame:
 
 
 @validated
-def cronbach_alpha(frame: pd.DataFrame, items: Sequence[str]) -> float:
+def cronbach_alpha(frame: pd.DataFrame, items: str | Sequence[str]) -> float:
     """Cronbach's α of the columns ``items`` of ``frame``: k/(k − 1) · (1 − Σ item variances /
     variance of the item sum), variances with ddof = 1. Raises a ValueError for fewer than two
     items, missing columns, missing values, fewer than two rows or a constant item sum."""

@@ -490,7 +490,7 @@ def _drop_failed(boot: np.ndarray, where: str) -> np.ndarray:
 @single_threaded
 def indirect_effects(desc: str, data: pd.DataFrame, chains: Sequence[Chain] | Chain, *,
                      group: str | None = None, n_boot: int = 5000, seed: int | None = None,
-                     level: float = 0.95, equal: Sequence[str] = ()) -> pd.DataFrame:
+                     level: float = 0.95, equal: str | Sequence[str] = ()) -> pd.DataFrame:
     """Indirect effects along ``chains`` with nonparametric bootstrap intervals.
 
     ``desc`` is a model in semopy / lavaan syntax; ``data`` holds its observed variables (no

@@ -670,7 +670,7 @@ def _prepare(desc, data, group, equal):
 @validated
 @single_threaded
 def fit_groups(
-    desc: str, data: pd.DataFrame, group: str, *, equal: Sequence[str] = (), ftol: float = 1e-12
+    desc: str, data: pd.DataFrame, group: str, *, equal: str | Sequence[str] = (), ftol: float = 1e-12
 ) -> GroupFit:
     """Fit ``desc`` (semopy/lavaan syntax) by ML in each group of column ``group`` of ``data``,
     holding equal across groups the parameter sets and labels in ``equal`` (see the module
@@ -717,7 +717,7 @@ def lr_test(smaller: Any, larger: Any) -> pd.Series:
         table = getattr(result, "fit_table", None)
         if table is None or "chi2" not in table or "df" not in table:
             raise SemError(f"lr_test: {name} has no fit_table with chi2 and df")
-    _check_nested(smaller, larger)
+    _check_same_data(smaller, larger)
     s, l = smaller.fit_table, larger.fit_table
     df_diff = int(s["df"]) - int(l["df"])
     if df_diff <= 0:
@@ -725,6 +725,7 @@ def lr_test(smaller: Any, larger: Any) -> pd.Series:
             f"lr_test: the smaller (more constrained) model must have more df than the larger one; "
             f"got df {s['df']} (smaller) and {l['df']} (larger) — are the arguments in the right order?"
         )
+    _check_chi2_order(s, l)
     chi2_diff = float(s["chi2"]) - float(l["chi2"])
     return pd.Series({
         "chi2_diff": chi2_diff, "df_diff": df_diff, "pvalue": float(stats.chi2.sf(max(chi2_diff, 0.0), df_diff)),
@@ -733,8 +734,8 @@ def lr_test(smaller: Any, larger: Any) -> pd.Series:
     })
 
 
-def _check_nested(smaller: Any, larger: Any) -> None:
-    """Refuse two fits that cannot be nested (see :func:`lr_test`)."""
+def _check_same_data(smaller: Any, larger: Any) -> None:
+    """Refuse two fits of different cases, groups or variables (see :func:`lr_test`)."""
     s, l = smaller.fit_table, larger.fit_table
     if "n" in s and "n" in l and int(s["n"]) != int(l["n"]):
         raise SemError(f"lr_test: the models were fitted to different data (n {int(s['n'])} and {int(l['n'])}); "
@@ -748,6 +749,10 @@ def _check_nested(smaller: Any, larger: Any) -> None:
         raise SemError("lr_test: the models use different variables "
                        f"({', '.join(map(str, variables[0]))} and {', '.join(map(str, variables[1]))}); "
                        "nested models describe the same observed variables")
+
+
+def _check_chi2_order(s: Any, l: Any) -> None:
+    """A constrained model cannot fit better than the model it is nested in."""
     chi2_s, chi2_l = float(s["chi2"]), float(l["chi2"])
     if chi2_s < chi2_l - 1e-6 * max(1.0, abs(chi2_l)):
         raise SemError(f"lr_test: the constrained model fits better than the larger one (chi2 {chi2_s:.6g} "
@@ -804,8 +809,8 @@ def _with_label(desc: str, lhs: str, rhs: str, label: str) -> str:
 
 @validated
 @single_threaded
-def path_equality(desc: str, data: pd.DataFrame, group: str, paths: Sequence[str], *,
-                  baseline: Sequence[str] = ("loadings",), ftol: float = 1e-12) -> pd.DataFrame:
+def path_equality(desc: str, data: pd.DataFrame, group: str, paths: str | Sequence[str], *,
+                  baseline: str | Sequence[str] = ("loadings",), ftol: float = 1e-12) -> pd.DataFrame:
     """Likelihood-ratio tests of each regression path (``"textual ~ visual"``) held equal across
     groups, against a stated ``baseline``: the model with the sets or labels of ``baseline``
     held equal (default ``("loadings",)``, metric invariance, the prerequisite for comparing
@@ -877,7 +882,7 @@ def path_differences(
     desc: str,
     data: pd.DataFrame,
     group: str,
-    paths: Sequence[str],
+    paths: str | Sequence[str],
     *,
     n_perm: int = PERMUTATION_DEFAULT,
     seed: int | None = None,

@@ -808,7 +808,7 @@ def _check_equal(equal, label_count: dict[str, int], multi: bool) -> tuple[str, 
 
 @validated
 def fit_twolevel(desc: str, data: pd.DataFrame, cluster: str, *, group: str | None = None,
-                 equal: Sequence[str] = ()) -> TwoLevelFit:
+                 equal: str | Sequence[str] = ()) -> TwoLevelFit:
     """Fit the two-level model ``desc`` (lavaan syntax with ``level: 1`` and ``level: 2``
     blocks) by maximum likelihood to ``data``, one row per level-1 unit, with ``cluster`` naming
     each row's cluster. With ``group``, fit it in each group of that column, holding equal the
