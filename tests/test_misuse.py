@@ -85,11 +85,11 @@ def nonfinite(value: Any, depth: int = 0) -> int:
         return sum(nonfinite(v, depth + 1) for v in value.values())
     if isinstance(value, (list, tuple)):
         return sum(nonfinite(v, depth + 1) for v in value)
+    if hasattr(value, "fit_table"):  # a fit: its fit measures (estimates of fixed parameters have no SE)
+        return nonfinite(value.fit_table, depth + 1)
     if is_dataclass(value):
         return sum(nonfinite(getattr(value, f.name), depth + 1) for f in fields(value)
                    if f.name not in {"data", "model", "draws", "cov"})
-    if hasattr(value, "fit_table"):
-        return nonfinite(value.fit_table, depth + 1)
     if hasattr(value, "params") and hasattr(value, "bse"):  # a statsmodels result
         return nonfinite(value.params, depth + 1) + nonfinite(value.bse, depth + 1)
     return 0
