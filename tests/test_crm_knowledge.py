@@ -173,8 +173,8 @@ def test_mediation_bootstrap_runs():
 # ---------------------------------------------------------------- bad input
 
 @pytest.mark.parametrize(("kwargs", "message"), [
-    ({"n": -5}, "n must be an integer of at least 3 firms, not -5"),
-    ({"n": 10.5}, "n must be an integer.*10.5"),
+    ({"n": -5}, "n must be a whole number of at least 3, got -5"),
+    ({"n": 10.5}, "n must be a whole number.*10.5"),
     ({"n": 100, "sigma_m": 0}, "sigma_m must be greater than zero, got 0"),
     ({"n": 100, "sigma_y": -1.0}, "sigma_y must be greater than zero, got -1"),
     ({"n": 100, "a": float("nan")}, "a must be a finite number, got nan"),
@@ -191,9 +191,9 @@ def test_estimation_errors():
         ck.estimate_paths(firms.drop(columns="customer_knowledge"))
     with pytest.raises(ValueError, match="numeric and finite"):
         ck.estimate_paths(firms.assign(satisfaction=np.nan))
-    with pytest.raises(ValueError, match="alpha must lie strictly between 0 and 1, not 1.5"):
+    with pytest.raises(ValueError, match="alpha must lie strictly between 0 and 1, got 1.5"):
         ck.estimate_paths(firms, alpha=1.5)
-    with pytest.raises(ValueError, match="n_rep must be an integer of at least 10, not 0"):
+    with pytest.raises(ValueError, match="n_rep must be a whole number of at least 10, got 0"):
         ck.mediation_analysis(firms, n_rep=0)
     with pytest.raises(ValueError, match="method must be 'parametric' or 'bootstrap', not 'sobel'"):
         ck.mediation_analysis(firms, method="sobel")

@@ -76,7 +76,9 @@ def test_population_shares_closed_form():
     assert shares["disappointed"] == pytest.approx(0.3618, abs=1e-4)
     assert shares["mean_satisfaction"] == pytest.approx(5.7)
     assert shares["sd_satisfaction"] == pytest.approx(math.sqrt(1.14))
-    assert shares["dissatisfied"] == pytest.approx(0.2560, abs=1e-4)
+    # Independent: satisfaction ~ N(5.7, sqrt(1.14)) below the threshold.
+    assert shares["dissatisfied"] == pytest.approx(stats.norm.cdf((ect.DISSATISFIED_BELOW - 5.7) / math.sqrt(1.14)))
+    assert shares["dissatisfied"] == pytest.approx(0.2560, abs=1e-4)  # regression pin: value from the code at 20008ef
 
 
 def test_simulated_shares_match_the_population():

@@ -184,7 +184,7 @@ def test_power_curve_is_tidy(population):
     (lambda: pw.power_curve(n_studies=True), "n_studies"),
     (lambda: pw.replicate_once(None, "1"), "seed"),
     (lambda: pw.estimates_once(None, 1.0), "seed"),
-    (lambda: pw.power(population="population.csv"), "population table"),
+    (lambda: pw.power(population="population.csv"), "population (table|must be a pandas DataFrame)"),
 ])
 def test_bad_input_names_the_parameter(call, name):
     with pytest.raises(ValueError, match=name):

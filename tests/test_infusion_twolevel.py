@@ -172,5 +172,5 @@ def test_explorer_starts_at_the_given_values():
 
 
 def test_bad_input_is_named():
-    with pytest.raises(ValueError, match="study must be a utils.infusion.simulate.Study"):
+    with pytest.raises(ValueError, match="study must be a (utils.infusion.simulate.)?Study"):
         twolevel.customer_data(pd.DataFrame())

@@ -143,7 +143,7 @@ def test_as_paths_round_trips(large):
 
 @pytest.mark.parametrize("n", [0, -5, 2.5, True])
 def test_bad_n(n):
-    with pytest.raises(ValueError, match=r"n must be a positive integer, got"):
+    with pytest.raises(ValueError, match=r"n must be a whole number of at least 1, got"):
         is_success.simulate(n)
 
 

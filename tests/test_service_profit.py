@@ -163,7 +163,7 @@ def test_other_bad_input_is_refused(units):
         sp.simulate_units(10, improvement="a lot")
     with pytest.raises(ValueError, match=r"missing column\(s\) \['profitability'\]"):
         sp.estimate_links(units.drop(columns="profitability"))
-    with pytest.raises(ValueError, match="alpha must be between 0 and 1, got 2"):
+    with pytest.raises(ValueError, match="alpha must lie strictly between 0 and 1, got 2"):
         sp.estimate_links(units, alpha=2)
     with pytest.raises(ValueError, match="at least 5 rows"):
         sp.estimate_links(units.head(3))

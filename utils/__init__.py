@@ -2,6 +2,7 @@
 
 Modules (each holds one idea):
 
+- ``utils.errors``: the book's exception types (``BookError``, ``InputError`` for a bad argument).
 - ``utils.data``: where each data file is, its checksum, how it loads.
 - ``utils.tallies``: the Khodakarami & Chan (2014) counts, every tally, the audit of the tables.
 - ``utils.levels``: explicit rules that turn counts into levels (Low … High).

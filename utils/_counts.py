@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 
 # The problems in the order a reader should hear about them.
-PROBLEMS = ("is missing", "is not a number", "is infinite", "is not a whole number", "is negative")
+PROBLEMS = ("is missing", "is not a number", "is infinite", "is not a whole number", "is negative",
+            "is too large (2**53 or more: beyond exact arithmetic and near int64's wrap)")
 
 
 def count_problems(values: pd.Series) -> tuple[pd.Series, dict[str, pd.Series]]:
@@ -24,5 +25,6 @@ def count_problems(values: pd.Series) -> tuple[pd.Series, dict[str, pd.Series]]:
         "is infinite": numbers.notna() & ~finite,
         "is not a whole number": finite & (numbers % 1 != 0),
         "is negative": finite & (numbers < 0),
+        PROBLEMS[-1]: finite & (numbers >= 2.0**53),
     }
     return numbers, masks

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from utils._checks import validated
+from utils.errors import InputError
 
 # Below this the total inertia counts as 0 (a table of exactly independent counts).
 _NO_INERTIA = 1e-12
@@ -71,20 +73,28 @@ class CAResult:
 
 def _check(table: pd.DataFrame | np.ndarray) -> pd.DataFrame:
     """Return ``table`` as a float DataFrame after checking it holds finite non-negative numbers."""
+    if not isinstance(table, pd.DataFrame):
+        try:
+            array = np.asarray(table)
+        except (TypeError, ValueError):
+            array = np.asarray(None)
+        if array.ndim != 2:
+            raise InputError(f"table must be a two-way table (a DataFrame or a 2-d array of counts), got {type(table).__name__}")
     frame = table if isinstance(table, pd.DataFrame) else pd.DataFrame(np.asarray(table))
     if frame.ndim != 2 or frame.size == 0:
-        raise ValueError("correspondence analysis needs a non-empty two-way table")
+        raise InputError("correspondence analysis needs a non-empty two-way table")
     values = frame.apply(pd.to_numeric, errors="coerce")
     if values.isna().to_numpy().any():
-        raise ValueError("the table holds missing or non-numeric values")
+        raise InputError("the table holds missing or non-numeric values")
     array = values.to_numpy(dtype=float)
     if not np.isfinite(array).all():
-        raise ValueError("the table holds infinite values")
+        raise InputError("the table holds infinite values")
     if (array < 0).any():
-        raise ValueError("the table holds negative counts")
+        raise InputError("the table holds negative counts")
     return pd.DataFrame(array, index=frame.index, columns=frame.columns)
 
 
+@validated
 def correspondence(table: pd.DataFrame | np.ndarray) -> CAResult:
     """Simple correspondence analysis of a two-way table of counts.
 
@@ -97,7 +107,7 @@ def correspondence(table: pd.DataFrame | np.ndarray) -> CAResult:
     dropped = {"rows": list(frame.index[row_totals == 0]), "columns": list(frame.columns[column_totals == 0])}
     frame = frame.loc[row_totals > 0, column_totals > 0]
     if min(frame.shape) < 2:
-        raise ValueError(
+        raise InputError(
             f"after dropping empty rows {dropped['rows']} and columns {dropped['columns']} the table is "
             f"{frame.shape[0]}×{frame.shape[1]}: correspondence analysis needs at least 2×2"
         )

@@ -40,6 +40,8 @@ import statsmodels.api as sm
 from statsmodels.stats.mediation import Mediation
 
 from utils import _checks as check
+from utils._checks import validated
+from utils.errors import InputError
 
 __all__ = [
     "SYSTEM_TYPES", "STATES", "CASES", "COLUMNS", "ASSUMED_PATHS", "APPENDIX_C_NAMES",
@@ -80,15 +82,16 @@ def _checked_table4(table4: pd.DataFrame) -> pd.DataFrame:
     for column, allowed in (("category", SYSTEM_TYPES), ("state", STATES), ("case", CASES)):
         bad = sorted(set(table4[column].astype(str)) - set(allowed))
         if bad:
-            raise ValueError(f"table4 column {column!r} has the value(s) {', '.join(map(repr, bad))}; "
+            raise InputError(f"table4 column {column!r} has the value(s) {', '.join(map(repr, bad))}; "
                              f"allowed: {', '.join(allowed)}")
     duplicated = table4.duplicated(["system_name", "case"])
     if duplicated.any():
         row = table4.loc[duplicated].iloc[0]
-        raise ValueError(f"table4 lists system_name={row['system_name']!r}, case={row['case']!r} twice")
+        raise InputError(f"table4 lists system_name={row['system_name']!r}, case={row['case']!r} twice")
     return table4
 
 
+@validated
 def systems_by_case(table4: pd.DataFrame) -> pd.DataFrame:
     """One row per system, one column per case, each cell a state.
 
@@ -110,6 +113,7 @@ def systems_by_case(table4: pd.DataFrame) -> pd.DataFrame:
     return wide
 
 
+@validated
 def system_use_counts(table4: pd.DataFrame) -> pd.DataFrame:
     """How many systems of each type each case used, did not use, or did not report.
 
@@ -127,6 +131,7 @@ def system_use_counts(table4: pd.DataFrame) -> pd.DataFrame:
     return counts.reset_index()
 
 
+@validated
 def systems_catalogue(table4: pd.DataFrame, appendix_c: pd.DataFrame) -> pd.DataFrame:
     """Every Table 4 system with the cases that used it and its Appendix C description.
 
@@ -138,7 +143,7 @@ def systems_catalogue(table4: pd.DataFrame, appendix_c: pd.DataFrame) -> pd.Data
     check.columns(appendix_c, ("system_name", "description"), "appendix_c")
     unknown = sorted(set(appendix_c["system_name"]) - set(APPENDIX_C_NAMES))
     if unknown:
-        raise ValueError(f"appendix_c has system_name(s) {', '.join(map(repr, unknown))} with no "
+        raise InputError(f"appendix_c has system_name(s) {', '.join(map(repr, unknown))} with no "
                          "matching Table 4 row in APPENDIX_C_NAMES")
     states = systems_by_case(table4)
     used = states.eq("used")
@@ -153,6 +158,7 @@ def systems_catalogue(table4: pd.DataFrame, appendix_c: pd.DataFrame) -> pd.Data
 
 # --- The mediation model (Mithas, Krishnan & Fornell 2005) -----------------------------------
 
+@validated
 def implied_effects(a: float, b: float, c_prime: float) -> pd.Series:
     """The effects a set of population paths implies, per unit of CRM application use.
 
@@ -167,6 +173,7 @@ def implied_effects(a: float, b: float, c_prime: float) -> pd.Series:
                       "direct": c_prime, "total": total, "proportion_mediated": share}, name="effect")
 
 
+@validated
 def mediation_type(a: float, b: float, c_prime: float) -> str:
     """Name the pattern of a set of paths after Zhao, Lynch & Chen (2010).
 
@@ -185,6 +192,7 @@ def mediation_type(a: float, b: float, c_prime: float) -> str:
     return "complementary" if (indirect > 0) == (direct > 0) else "competitive"
 
 
+@validated(n=(3, 1_000_000))
 def simulate_firms(n: int, *, a: float = ASSUMED_PATHS["a"], b: float = ASSUMED_PATHS["b"],
                    c_prime: float = ASSUMED_PATHS["c_prime"], sigma_m: float = 1.0,
                    sigma_y: float = 1.0, confounding: float = 0.0,
@@ -197,7 +205,7 @@ def simulate_firms(n: int, *, a: float = ASSUMED_PATHS["a"], b: float = ASSUMED_
     but is not returned, as it would not be in a real study.
     """
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 3:
-        raise ValueError(f"n must be an integer of at least 3 firms, not {n!r}")
+        raise InputError(f"n must be an integer of at least 3 firms, not {n!r}")
     a, b, c_prime = check.number("a", a), check.number("b", b), check.number("c_prime", c_prime)
     sigma_m, sigma_y = check.positive("sigma_m", sigma_m), check.positive("sigma_y", sigma_y)
     g = check.number("confounding", confounding)
@@ -212,9 +220,10 @@ def _checked_firms(data: pd.DataFrame) -> pd.DataFrame:
     check.columns(data, COLUMNS, "data")
     firms = data[list(COLUMNS)]
     if len(firms) < 4:
-        raise ValueError(f"data must hold at least 4 firms to estimate the paths, not {len(firms)}")
+        raise InputError(f"data must hold at least 4 firms to estimate the paths, not {len(firms)}")
     if not all(pd.api.types.is_numeric_dtype(firms[c]) for c in COLUMNS) or not np.isfinite(firms.to_numpy(float)).all():
-        raise ValueError(f"data columns {', '.join(COLUMNS)} must be numeric and finite (no missing values)")
+        raise InputError(f"data columns {', '.join(COLUMNS)} must be numeric and finite (no missing values)")
+    check.design(firms, ["crm_use", "customer_knowledge"])
     return firms.astype(float)
 
 
@@ -251,6 +260,7 @@ def _models(firms: pd.DataFrame) -> tuple[sm.OLS, sm.OLS]:
     return outcome, mediator
 
 
+@validated
 def estimate_paths(data: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
     """OLS estimates of the paths from a data set of firms (columns as :data:`COLUMNS`).
 
@@ -263,7 +273,7 @@ def estimate_paths(data: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
     """
     alpha = check.number("alpha", alpha)
     if not 0 < alpha < 1:
-        raise ValueError(f"alpha must lie strictly between 0 and 1, not {alpha!r}")
+        raise InputError(f"alpha must lie strictly between 0 and 1, not {alpha!r}")
     firms = _checked_firms(data)
     outcome, mediator = _models(firms)
     fit_y, fit_m = outcome.fit(), mediator.fit()
@@ -284,6 +294,7 @@ def estimate_paths(data: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("path")
 
 
+@validated(n_rep=(10, 100_000))
 def mediation_analysis(data: pd.DataFrame, *, n_rep: int = 1000, method: str = "parametric",
                        alpha: float = 0.05, seed: int | None = None) -> pd.DataFrame:
     """Total, direct and indirect effects of CRM use on satisfaction, with intervals.
@@ -300,12 +311,12 @@ def mediation_analysis(data: pd.DataFrame, *, n_rep: int = 1000, method: str = "
     draws, which differs slightly from the OLS point estimate; the book reports the latter.
     """
     if isinstance(n_rep, bool) or not isinstance(n_rep, (int, np.integer)) or n_rep < 10:
-        raise ValueError(f"n_rep must be an integer of at least 10, not {n_rep!r}")
+        raise InputError(f"n_rep must be an integer of at least 10, not {n_rep!r}")
     if method not in ("parametric", "bootstrap"):
-        raise ValueError(f"method must be 'parametric' or 'bootstrap', not {method!r}")
+        raise InputError(f"method must be 'parametric' or 'bootstrap', not {method!r}")
     alpha = check.number("alpha", alpha)
     if not 0 < alpha < 1:
-        raise ValueError(f"alpha must lie strictly between 0 and 1, not {alpha!r}")
+        raise InputError(f"alpha must lie strictly between 0 and 1, not {alpha!r}")
     firms = _checked_firms(data)
     outcome, mediator = _models(firms)
     # Exposure = column 1 in both models (after the constant); mediator = column 2 of the outcome model.
@@ -326,6 +337,7 @@ def mediation_analysis(data: pd.DataFrame, *, n_rep: int = 1000, method: str = "
     return table.set_index("effect")
 
 
+@validated
 def expected_estimates(a: float = ASSUMED_PATHS["a"], b: float = ASSUMED_PATHS["b"],
                        c_prime: float = ASSUMED_PATHS["c_prime"], *, sigma_m: float = 1.0,
                        confounding: float = 0.0) -> pd.Series:

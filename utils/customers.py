@@ -39,6 +39,8 @@ from scipy import stats
 
 from utils import _checks, data, inference, pls, sem
 from utils.sem import SemFit
+from utils._checks import validated
+from utils.errors import InputError
 
 __all__ = [
     "ECSI_MODEL", "REPUTATION_MODEL", "ECSI_LABELS", "REPUTATION_LABELS", "MISSING_CODE",
@@ -103,11 +105,13 @@ THEORY_LINKS = (
 # --------------------------------------------------------------------------- data
 
 
+@validated
 def load_mobi() -> pd.DataFrame:
     """The ECSI mobile-phone survey: 250 customers × 24 items (1–10), no missing values."""
     return data.read_csv("ecsi/mobi.csv")
 
 
+@validated
 def load_reputation() -> pd.DataFrame:
     """The corporate-reputation survey: 344 customers × 41 columns, the −99 codes as NaN."""
     frame = data.read_csv("reputation/corp_rep_data.csv")
@@ -117,6 +121,7 @@ def load_reputation() -> pd.DataFrame:
 # --------------------------------------------------------------------------- CB-SEM extras
 
 
+@validated
 def fit_cb_sem(desc: str, frame: pd.DataFrame) -> SemFit:
     """``utils.sem.fit(desc, frame)`` after refusing a latent variable measured by one item.
 
@@ -135,11 +140,12 @@ def fit_cb_sem(desc: str, frame: pd.DataFrame) -> SemFit:
     return sem.fit(desc, frame)
 
 
+@validated
 def latent_correlations(fit: SemFit) -> pd.DataFrame:
     """Model-implied correlations of the constructs of a CB-SEM fit (latent variables and the
     observed variables of the structural part), from the fitted B and Ψ matrices."""
     if not isinstance(fit, SemFit):
-        raise ValueError(f"fit must be a SemFit from utils.sem.fit, got {type(fit).__name__}")
+        raise InputError(f"fit must be a SemFit from utils.sem.fit, got {type(fit).__name__}")
     model = fit.model
     names = list(model.names_beta[0])
     beta = np.asarray(model.mx_beta, dtype=float)
@@ -151,20 +157,28 @@ def latent_correlations(fit: SemFit) -> pd.DataFrame:
 
 
 def _loadings(values: object, name: str) -> np.ndarray:
-    lam = np.asarray(values, dtype=float).ravel()
+    try:
+        lam = np.asarray(values, dtype=float).ravel()
+    except (TypeError, ValueError):
+        raise _checks.InputError(f"{name}: std_loadings must be a list of numbers, got {values!r}") from None
     if lam.size < 2:
-        raise ValueError(f"{name} needs the standardized loadings of at least two items, got {lam.size}")
+        raise _checks.InputError(f"{name} needs the standardized loadings of at least two items, got {lam.size}")
     if not np.all(np.isfinite(lam)):
-        raise ValueError(f"{name}: the loadings must be finite numbers")
+        raise _checks.InputError(f"{name}: the loadings must be finite numbers")
+    if np.any(np.abs(lam) > 1):
+        raise _checks.InputError(f"{name}: standardized loadings lie between -1 and 1 (a larger one is a Heywood "
+                                 f"case or an unstandardized loading), got {list(lam)}")
     return lam
 
 
+@validated
 def composite_reliability(std_loadings: object) -> float:
     """ρ_C = (Σλ)² / ((Σλ)² + Σ(1 − λ²)) from standardized loadings (Fornell & Larcker 1981)."""
     lam = _loadings(std_loadings, "composite_reliability")
     return float(lam.sum() ** 2 / (lam.sum() ** 2 + (1 - lam**2).sum()))
 
 
+@validated
 def average_variance_extracted(std_loadings: object) -> float:
     """AVE = mean of λ² over standardized loadings (Fornell & Larcker 1981)."""
     return float(np.mean(_loadings(std_loadings, "average_variance_extracted") ** 2))
@@ -175,12 +189,13 @@ def average_variance_extracted(std_loadings: object) -> float:
 
 def _check_fits(cb: SemFit, fits: Mapping[str, pls.PlsFit]) -> None:
     if not isinstance(cb, SemFit):
-        raise ValueError(f"cb must be a SemFit from utils.sem.fit, got {type(cb).__name__}")
+        raise InputError(f"cb must be a SemFit from utils.sem.fit, got {type(cb).__name__}")
     for name, fit in fits.items():
         if not isinstance(fit, pls.PlsFit):
-            raise ValueError(f"{name} must be a PlsFit from utils.pls.fit, got {type(fit).__name__}")
+            raise InputError(f"{name} must be a PlsFit from utils.pls.fit, got {type(fit).__name__}")
 
 
+@validated
 def loadings_table(cb: SemFit, pls_fit: pls.PlsFit, plsc_fit: pls.PlsFit) -> pd.DataFrame:
     """Standardized loadings of every multi-item construct's items: columns construct, item,
     CB-SEM (lavaan's std.all), PLS and PLSc."""
@@ -201,6 +216,7 @@ def _est(table: pd.DataFrame, lhs: str, rhs: str) -> float:
     return float(table.loc[(table["lhs"] == lhs) & (table["rhs"] == rhs), "est"].iloc[0])
 
 
+@validated
 def quality_table(cb: SemFit, pls_fit: pls.PlsFit, plsc_fit: pls.PlsFit) -> pd.DataFrame:
     """Reliability of every multi-item construct: Cronbach's α (from the items alone, the same
     for every method) and, per method, composite reliability ρ_C and AVE from that method's
@@ -217,6 +233,7 @@ def quality_table(cb: SemFit, pls_fit: pls.PlsFit, plsc_fit: pls.PlsFit) -> pd.D
     return pd.DataFrame(rows).T
 
 
+@validated
 def paths_table(cb: SemFit, pls_fit: pls.PlsFit, plsc_fit: pls.PlsFit, pls_boot: pd.DataFrame,
                 plsc_boot: pd.DataFrame) -> pd.DataFrame:
     """Standardized path coefficients with 95 % intervals, one row per path and method.
@@ -244,6 +261,7 @@ def paths_table(cb: SemFit, pls_fit: pls.PlsFit, plsc_fit: pls.PlsFit, pls_boot:
     return pd.DataFrame(rows)
 
 
+@validated
 def vif_table(correlations: Mapping[str, pd.DataFrame], model: pls.Model) -> pd.DataFrame:
     """Variance inflation factors of each endogenous construct's predictors, from each method's
     construct correlations: VIF_k = [R⁻¹]_kk for the predictors' correlation matrix R. One row
@@ -263,6 +281,7 @@ def vif_table(correlations: Mapping[str, pd.DataFrame], model: pls.Model) -> pd.
     return pd.DataFrame(rows)
 
 
+@validated
 def theory_checks(cb: SemFit, boots: Mapping[str, pd.DataFrame], *, alpha: float = 0.05,
                   equivalence_bound: float = 0.1) -> pd.DataFrame:
     """Test each link of ``THEORY_LINKS`` in the direction the theory predicts (one-sided, at
@@ -276,10 +295,10 @@ def theory_checks(cb: SemFit, boots: Mapping[str, pd.DataFrame], *, alpha: float
     shown to lie within ±``equivalence_bound``. Columns: chapter, link, prediction, method,
     estimate, bound, bound_mcse, p (CB-SEM only), verdict, equivalent."""
     if not isinstance(cb, SemFit):
-        raise ValueError(f"cb must be a SemFit from utils.sem.fit, got {type(cb).__name__}")
+        raise InputError(f"cb must be a SemFit from utils.sem.fit, got {type(cb).__name__}")
     alpha = _checks.number("alpha", alpha)
     if not 0 < alpha < 0.5:
-        raise ValueError(f"alpha must lie strictly between 0 and 0.5, got {alpha:g}")
+        raise InputError(f"alpha must lie strictly between 0 and 0.5, got {alpha:g}")
     ml = cb.estimates[cb.estimates["op"] == "~"].set_index(["lhs", "rhs"])
     rows = []
     for chapter, outcome, predictor, direction, prediction in THEORY_LINKS:
@@ -310,6 +329,7 @@ def theory_checks(cb: SemFit, boots: Mapping[str, pd.DataFrame], *, alpha: float
     return pd.DataFrame(rows)
 
 
+@validated
 def path_draws(paths: pd.DataFrame, boots: Mapping[str, pd.DataFrame], outcome: str,
                predictor: str) -> tuple[dict[str, np.ndarray], dict[str, float]]:
     """For the path ``predictor → outcome``: the bootstrap draws of each method in ``boots``, and
@@ -317,7 +337,7 @@ def path_draws(paths: pd.DataFrame, boots: Mapping[str, pd.DataFrame], outcome: 
     _checks.columns(paths, ["lhs", "rhs", "method", "estimate", "low", "high"], "paths")
     row = paths[(paths["lhs"] == outcome) & (paths["rhs"] == predictor) & (paths["method"] == "CB-SEM")]
     if row.empty:
-        raise ValueError(f"the model has no path {predictor} → {outcome}")
+        raise InputError(f"the model has no path {predictor} → {outcome}")
     reference = {key: float(row[key].iloc[0]) for key in ("estimate", "low", "high")}
     return {m: pls.draws_of(b, outcome, "~", predictor) for m, b in boots.items()}, reference
 

@@ -9,11 +9,14 @@ Update the manifest after a deliberate change to a data file with ``python -m ut
 
 from __future__ import annotations
 
+from utils.errors import BookError
+
 import hashlib
 import sys
 from pathlib import Path
 
 import pandas as pd
+from utils._checks import validated
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 MANIFEST = DATA_DIR / "MANIFEST.sha256"
@@ -21,15 +24,17 @@ MANIFEST = DATA_DIR / "MANIFEST.sha256"
 UNLISTED_SUFFIXES = (".md",)
 
 
-class DataError(ValueError):
+class DataError(BookError, ValueError):
     """A data file is unknown, missing, or not the file the manifest describes."""
 
 
+@validated
 def sha256(path: Path) -> str:
     """Return the hex SHA-256 of the file at ``path``."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@validated
 def manifest() -> dict[str, str]:
     """Return ``{relative path: sha256}`` as listed in ``data/MANIFEST.sha256``."""
     entries = {}
@@ -43,6 +48,7 @@ def manifest() -> dict[str, str]:
     return entries
 
 
+@validated
 def data_files() -> list[str]:
     """Every data file under ``data/`` (relative paths), documentation files excluded."""
     return sorted(
@@ -52,6 +58,7 @@ def data_files() -> list[str]:
     )
 
 
+@validated
 def verify() -> list[str]:
     """Compare ``data/`` with the manifest; return one sentence per problem (empty if none)."""
     listed = manifest()
@@ -65,6 +72,7 @@ def verify() -> list[str]:
     return problems
 
 
+@validated
 def path(name: str) -> Path:
     """Return the checked path of data file ``name`` (relative to ``data/``).
 
@@ -86,11 +94,13 @@ def path(name: str) -> Path:
     return file
 
 
+@validated
 def read_csv(name: str, **kwargs) -> pd.DataFrame:
     """Read the checked data file ``name`` with :func:`pandas.read_csv` (``kwargs`` pass through)."""
     return pd.read_csv(path(name), **kwargs)
 
 
+@validated
 def write_manifest() -> None:
     """Rewrite ``data/MANIFEST.sha256`` from the files now in ``data/``."""
     lines = [f"{sha256(DATA_DIR / name)}  {name}" for name in data_files()]

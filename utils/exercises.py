@@ -19,6 +19,8 @@ is open), which is why the checks are for learning, not for grading.
 
 from __future__ import annotations
 
+from utils.errors import BookError
+
 import base64
 import json
 import math
@@ -30,6 +32,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from utils._checks import validated
+from utils.errors import InputError
 
 CHECK_TYPES = ("number", "choice", "set", "table")
 KEY_PREFIX = "crm-key-1:"
@@ -45,7 +49,7 @@ SIGNIFICANT_DIGITS = 9  # expected numbers are stored to this precision (stable 
 UNANSWERED = (Ellipsis, None)
 
 
-class AnswerError(ValueError):
+class AnswerError(BookError, ValueError):
     """An answer (or a solution's expected value) that does not have the form its check needs."""
 
 
@@ -65,6 +69,7 @@ class Verdict:
 # --------------------------------------------------------------------------- encoding the key
 
 
+@validated
 def encode(data: Mapping[str, Any], prefix: str = KEY_PREFIX) -> str:
     """JSON-able ``data`` as one printable string: compressed, base64, with a version prefix.
 
@@ -74,15 +79,16 @@ def encode(data: Mapping[str, Any], prefix: str = KEY_PREFIX) -> str:
     return prefix + packed
 
 
+@validated
 def decode(text: str, prefix: str = KEY_PREFIX) -> dict[str, Any]:
     """The data :func:`encode` packed into ``text``; a ValueError in one sentence if it is not one."""
     if not isinstance(text, str) or not text.startswith(prefix):
-        raise ValueError(f"an encoded key must be a string starting with {prefix!r}, got "
+        raise InputError(f"an encoded key must be a string starting with {prefix!r}, got "
                          f"{_describe(text)}; regenerate the notebook (python3 tools/book.py build)")
     try:
         return json.loads(zlib.decompress(base64.b64decode(text[len(prefix):], validate=True)))
     except (ValueError, zlib.error) as error:
-        raise ValueError(f"the encoded key is damaged ({error}); regenerate the notebook "
+        raise InputError(f"the encoded key is damaged ({error}); regenerate the notebook "
                          "(python3 tools/book.py build) or download it again") from None
 
 
@@ -184,6 +190,7 @@ def _table(value: object) -> dict[str, Any] | None:
     return None
 
 
+@validated
 def expected_value(check_type: str, value: object) -> object:
     """A solution's ``answer`` in the JSON form its check compares against.
 
@@ -225,6 +232,7 @@ def _items(value: object) -> list | None:
     return None
 
 
+@validated
 def record_answer(label: str, check_type: str, value: object) -> None:
     """Print a solution's answer for the build to collect (one line: mark, label, JSON)."""
     try:
@@ -371,7 +379,7 @@ class Checker:
     def __init__(self, key: str) -> None:
         data = decode(key)
         if not isinstance(data.get("exercises"), dict):
-            raise ValueError("the answer key holds no exercises; regenerate the notebook")
+            raise InputError("the answer key holds no exercises; regenerate the notebook")
         self.chapter: str = str(data.get("chapter", ""))
         self.exercises: dict[str, dict[str, Any]] = data["exercises"]
 
@@ -412,6 +420,7 @@ class Checker:
         return Verdict(label, status, f"{mark} {name}: {detail}.{tail}")
 
 
+@validated
 def answer_key(chapter: str, exercises: Mapping[str, Mapping[str, Any]]) -> str:
     """The encoded key of one chapter: ``exercises`` maps each label to its number, check type,
     expected value, tolerances and hint (open exercises: number and ``type: open`` only)."""

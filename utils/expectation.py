@@ -34,6 +34,8 @@ from scipy import stats
 
 from utils import _checks as check
 from utils._text import show
+from utils._checks import validated
+from utils.errors import InputError
 
 __all__ = [
     "OLIVER_COEFFICIENTS", "OLIVER_PATHS", "COMPARISON_PATHS", "CONTINUANCE_ORDER", "CONTINUANCE_PATHS",
@@ -70,12 +72,13 @@ CONTINUANCE_PATHS: dict[tuple[str, str], float] = {
 def _coefficients(coefficients: Mapping[str, float]) -> dict[str, float]:
     missing = [key for key in OLIVER_COEFFICIENTS if key not in coefficients]
     if missing:
-        raise ValueError(f"coefficients must name {list(OLIVER_COEFFICIENTS)}; missing {missing}")
+        raise InputError(f"coefficients must name {list(OLIVER_COEFFICIENTS)}; missing {missing}")
     return {key: check.number(f"coefficients[{key!r}]", coefficients[key]) for key in OLIVER_COEFFICIENTS}
 
 
 # ---------------------------------------------------------------- Oliver: closed forms
 
+@validated
 def confirmation(performance: float | np.ndarray, expectation: float | np.ndarray) -> float | np.ndarray:
     """(Dis)confirmation as a difference: perceived performance minus expectation.
 
@@ -87,12 +90,14 @@ def confirmation(performance: float | np.ndarray, expectation: float | np.ndarra
     return float(result) if result.ndim == 0 else result
 
 
+@validated
 def confirmation_sign(performance: float | np.ndarray, expectation: float | np.ndarray) -> int | np.ndarray:
     """+1 when performance beats the expectation, 0 when it meets it exactly, −1 when it falls short."""
     result = np.sign(np.subtract(performance, expectation, dtype=float)).astype(int)
     return int(result) if result.ndim == 0 else result
 
 
+@validated
 def expected_satisfaction(expectation: float | np.ndarray, performance: float | np.ndarray,
                           coefficients: Mapping[str, float] = OLIVER_COEFFICIENTS) -> float | np.ndarray:
     """The satisfaction equation without its noise: Intercept + b_E · E + b_C · (P − E)."""
@@ -102,6 +107,7 @@ def expected_satisfaction(expectation: float | np.ndarray, performance: float | 
     return float(result) if np.ndim(result) == 0 else result
 
 
+@validated
 def satisfaction_curves(expectations: Sequence[float], performance: Sequence[float] | np.ndarray,
                         coefficients: Mapping[str, float] = OLIVER_COEFFICIENTS) -> pd.DataFrame:
     """Expected satisfaction over a range of performance, one curve per expectation level.
@@ -114,13 +120,14 @@ def satisfaction_curves(expectations: Sequence[float], performance: Sequence[flo
     levels = [check.number("expectations", e) for e in expectations]
     grid = np.asarray([check.number("performance", p) for p in performance], dtype=float)
     if not levels or grid.size == 0:
-        raise ValueError(f"expectations and performance must not be empty, got {len(levels)} and {grid.size} values")
+        raise InputError(f"expectations and performance must not be empty, got {len(levels)} and {grid.size} values")
     rows = [pd.DataFrame({"expectation": level, "performance": grid,
                           "confirmation": confirmation(grid, level),
                           "satisfaction": expected_satisfaction(level, grid, coefficients)}) for level in levels]
     return pd.concat(rows, ignore_index=True)
 
 
+@validated
 def same_performance(performance: float, expectations: Mapping[str, float], *,
                      coefficients: Mapping[str, float] = OLIVER_COEFFICIENTS,
                      threshold: float = DISSATISFIED_BELOW) -> pd.DataFrame:
@@ -133,7 +140,7 @@ def same_performance(performance: float, expectations: Mapping[str, float], *,
     level = check.number("performance", performance)
     cut = check.number("threshold", threshold)
     if not expectations:
-        raise ValueError("expectations must name at least one customer, got an empty mapping")
+        raise InputError("expectations must name at least one customer, got an empty mapping")
     names = list(expectations)
     values = np.asarray([check.number(f"expectations[{name!r}]", expectations[name]) for name in names])
     satisfaction = expected_satisfaction(values, level, coefficients)
@@ -144,6 +151,7 @@ def same_performance(performance: float, expectations: Mapping[str, float], *,
 
 # ---------------------------------------------------------------- Oliver: simulation and estimation
 
+@validated
 def simulate_customers(n: int, *, mean_expectation: float = 5.0, sd_expectation: float = 1.0,
                        mean_performance: float = 5.0, sd_performance: float = 1.0,
                        coefficients: Mapping[str, float] = OLIVER_COEFFICIENTS, noise_sd: float = 0.5,
@@ -176,7 +184,8 @@ def simulate_customers(n: int, *, mean_expectation: float = 5.0, sd_expectation:
                          "satisfaction": satisfaction})
 
 
-def fit_satisfaction(data: pd.DataFrame, predictors: Sequence[str] = ("expectation", "confirmation"), *,
+@validated
+def fit_satisfaction(data: pd.DataFrame, predictors: str | Sequence[str] = ("expectation", "confirmation"), *,
                      outcome: str = "satisfaction"):
     """Ordinary least squares of ``outcome`` on ``predictors`` (with an intercept), by statsmodels.
 
@@ -185,15 +194,19 @@ def fit_satisfaction(data: pd.DataFrame, predictors: Sequence[str] = ("expectati
     """
     predictors = [predictors] if isinstance(predictors, str) else list(predictors)
     if not predictors:
-        raise ValueError("predictors must name at least one column, got none")
+        raise InputError("predictors must name at least one column, got none")
     check.columns(data, [outcome, *predictors])
     if len(data) <= len(predictors) + 1:
-        raise ValueError(f"data must have more rows than coefficients to estimate ({len(predictors) + 1}), "
+        raise InputError(f"data must have more rows than coefficients to estimate ({len(predictors) + 1}), "
                          f"got {len(data)} rows")
+    # statsmodels' formulas would drop rows with missing values without a word.
+    check.numeric(data, [outcome, *predictors])
+    check.design(data, predictors)
     formula = f"{outcome} ~ " + " + ".join(predictors)
     return smf.ols(formula, data=data).fit()
 
 
+@validated
 def coefficient_table(result, truth: Mapping[str, float] | None = None, *, level: float = 0.95) -> pd.DataFrame:
     """A fitted model's coefficients as a tidy table, beside the values that generated the data.
 
@@ -202,7 +215,7 @@ def coefficient_table(result, truth: Mapping[str, float] | None = None, *, level
     interval contains the true value; terms ``truth`` does not name get NaN and False).
     """
     if not 0 < level < 1:
-        raise ValueError(f"level must lie strictly between 0 and 1, got {show(level)}")
+        raise InputError(f"level must lie strictly between 0 and 1, got {show(level)}")
     interval = result.conf_int(alpha=1 - level)
     table = pd.DataFrame({"term": result.params.index, "estimate": result.params.to_numpy(),
                           "std_error": result.bse.to_numpy(), "ci_low": interval.iloc[:, 0].to_numpy(),
@@ -213,6 +226,7 @@ def coefficient_table(result, truth: Mapping[str, float] | None = None, *, level
     return table
 
 
+@validated
 def population_shares(mean_expectation: float, mean_performance: float, *, sd_expectation: float = 1.0,
                       sd_performance: float = 1.0, coefficients: Mapping[str, float] = OLIVER_COEFFICIENTS,
                       noise_sd: float = 0.5, threshold: float = DISSATISFIED_BELOW) -> dict[str, float]:
@@ -237,6 +251,7 @@ def population_shares(mean_expectation: float, mean_performance: float, *, sd_ex
             "mean_satisfaction": mean_s, "sd_satisfaction": sd_s}
 
 
+@validated
 def satisfaction_outlook(mean_expectation: float, mean_performance: float, *, sd_expectation: float = 1.0,
                          sd_performance: float = 1.0, coefficients: Mapping[str, float] = OLIVER_COEFFICIENTS,
                          noise_sd: float = 0.5, threshold: float = DISSATISFIED_BELOW, n: int = 2000,
@@ -268,17 +283,18 @@ def satisfaction_outlook(mean_expectation: float, mean_performance: float, *, sd
 def _paths(paths: Mapping[tuple[str, str], float] | Iterable[tuple[str, str]]) -> dict[tuple[str, str], float]:
     values = dict(paths) if isinstance(paths, Mapping) else {tuple(p): np.nan for p in paths}
     if not values:
-        raise ValueError("paths must name at least one (source, target) pair, got none")
+        raise InputError("paths must name at least one (source, target) pair, got none")
     position = {name: i for i, name in enumerate(CONTINUANCE_ORDER)}
     for path in values:
         if len(path) != 2 or any(node not in position for node in path):
-            raise ValueError(f"paths must join two of {list(CONTINUANCE_ORDER)}, got {path!r}")
+            raise InputError(f"paths must join two of {list(CONTINUANCE_ORDER)}, got {path!r}")
         source, target = path
         if position[source] >= position[target]:
-            raise ValueError(f"path {path!r} runs against the causal order {' → '.join(CONTINUANCE_ORDER)}")
+            raise InputError(f"path {path!r} runs against the causal order {' → '.join(CONTINUANCE_ORDER)}")
     return values
 
 
+@validated
 def total_effects(paths: Mapping[tuple[str, str], float] = CONTINUANCE_PATHS) -> pd.DataFrame:
     """Total (direct plus indirect) effects in a recursive path model, in closed form.
 
@@ -296,6 +312,7 @@ def total_effects(paths: Mapping[tuple[str, str], float] = CONTINUANCE_PATHS) ->
     return pd.DataFrame(total, index=pd.Index(names, name="target"), columns=pd.Index(names, name="source"))
 
 
+@validated
 def simulate_continuance(n: int, *, paths: Mapping[tuple[str, str], float] = CONTINUANCE_PATHS,
                          seed: int | None = None) -> pd.DataFrame:
     """Simulate ``n`` users of an information system under Bhattacherjee's (2001) model.
@@ -320,7 +337,7 @@ def simulate_continuance(n: int, *, paths: Mapping[tuple[str, str], float] = CON
             weights[i] = check.number(f"paths[{(source, target)!r}]", values.get((source, target), 0.0))
         explained = float(weights @ cov[:j, :j] @ weights)
         if explained >= 1:
-            raise ValueError(f"the paths into {target!r} explain {explained:.3g} of its variance; "
+            raise InputError(f"the paths into {target!r} explain {explained:.3g} of its variance; "
                              "standardized paths must explain less than 1")
         cov[j, :j] = cov[:j, j] = weights @ cov[:j, :j]
         cov[j, j] = 1.0
@@ -329,6 +346,7 @@ def simulate_continuance(n: int, *, paths: Mapping[tuple[str, str], float] = CON
     return pd.DataFrame({"user": np.arange(n), **columns})
 
 
+@validated
 def fit_continuance(data: pd.DataFrame,
                     paths: Mapping[tuple[str, str], float] | Iterable[tuple[str, str]] = CONTINUANCE_PATHS,
                     *, level: float = 0.95) -> pd.DataFrame:

@@ -29,20 +29,24 @@ import numpy as np
 from scipy import stats
 
 from utils import _checks
+from utils._checks import validated
+from utils.errors import InputError
 
 MARGIN = 3.0
 """A verdict within this many Monte Carlo standard errors of its threshold is borderline."""
 
 
+@validated
 def p_mcse(p: float, n_resamples: int) -> float:
     """Monte Carlo standard error of a p-value estimated from ``n_resamples`` resamples."""
     p = _checks.number("p", p)
     if not 0 <= p <= 1:
-        raise ValueError(f"p must lie between 0 and 1, got {p:g}")
+        raise InputError(f"p must lie between 0 and 1, got {p:g}")
     n = _checks.whole("n_resamples", n_resamples, 1)
     return math.sqrt(p * (1 - p) / n)
 
 
+@validated
 def quantile_mcse(draws: np.ndarray, q: float) -> float:
     """Monte Carlo standard error of the ``q`` quantile of ``draws`` (one resampled value each).
 
@@ -51,12 +55,12 @@ def quantile_mcse(draws: np.ndarray, q: float) -> float:
     """
     values = np.sort(np.asarray(draws, dtype=float).ravel())
     if values.size < 2:
-        raise ValueError(f"draws must hold at least 2 values, got {values.size}")
+        raise InputError(f"draws must hold at least 2 values, got {values.size}")
     if not np.all(np.isfinite(values)):
-        raise ValueError("draws must be finite numbers; some are NaN or infinite")
+        raise InputError("draws must be finite numbers; some are NaN or infinite")
     q = _checks.number("q", q)
     if not 0 < q < 1:
-        raise ValueError(f"q must lie strictly between 0 and 1, got {q:g}")
+        raise InputError(f"q must lie strictly between 0 and 1, got {q:g}")
     b = values.size
     spread = math.sqrt(b * q * (1 - q))
     low = int(np.clip(math.floor(b * q - spread), 0, b - 1))
@@ -97,6 +101,7 @@ def _label(supported: bool, statistic: float, threshold: float, mcse: float) -> 
     return ("supported" if supported else "not supported"), distance
 
 
+@validated
 def interval_verdict(lower: float, upper: float, *, lower_mcse: float = 0.0,
                      upper_mcse: float = 0.0, sided: str = "greater", test: str = "") -> Verdict:
     """Verdict from an interval for an effect (``lower``, ``upper``).
@@ -109,7 +114,7 @@ def interval_verdict(lower: float, upper: float, *, lower_mcse: float = 0.0,
     lower = _checks.number("lower", lower)
     upper = _checks.number("upper", upper)
     if lower > upper:
-        raise ValueError(f"lower must not exceed upper, got lower {lower:g} and upper {upper:g}")
+        raise InputError(f"lower must not exceed upper, got lower {lower:g} and upper {upper:g}")
     lower_mcse = _checks.positive("lower_mcse", lower_mcse, allow_zero=True)
     upper_mcse = _checks.positive("upper_mcse", upper_mcse, allow_zero=True)
     if sided == "greater":
@@ -123,26 +128,28 @@ def interval_verdict(lower: float, upper: float, *, lower_mcse: float = 0.0,
             statistic, mcse = upper, upper_mcse
         supported = lower > 0 or upper < 0
     else:
-        raise ValueError(f"sided must be 'greater', 'less' or 'two-sided', got {sided!r}")
+        raise InputError(f"sided must be 'greater', 'less' or 'two-sided', got {sided!r}")
     label, distance = _label(supported, statistic, 0.0, mcse)
     return Verdict(label, statistic, 0.0, mcse, distance, test or f"interval, {sided}")
 
 
+@validated
 def p_verdict(p: float, *, alpha: float = 0.05, n_resamples: int | None = None,
               test: str = "") -> Verdict:
     """Verdict from a p-value: supported when p < ``alpha``. With ``n_resamples`` the p-value is
     a resampling estimate and its Monte Carlo error decides whether the verdict is borderline."""
     p = _checks.number("p", p)
     if not 0 <= p <= 1:
-        raise ValueError(f"p must lie between 0 and 1, got {p:g}")
+        raise InputError(f"p must lie between 0 and 1, got {p:g}")
     alpha = _checks.number("alpha", alpha)
     if not 0 < alpha < 1:
-        raise ValueError(f"alpha must lie strictly between 0 and 1, got {alpha:g}")
+        raise InputError(f"alpha must lie strictly between 0 and 1, got {alpha:g}")
     mcse = 0.0 if n_resamples is None else p_mcse(max(p, 1.0 / n_resamples), n_resamples)
     label, distance = _label(p < alpha, p, alpha, mcse)
     return Verdict(label, p, alpha, mcse, distance, test or f"p < {alpha:g}")
 
 
+@validated(digits=(1, 15))
 def p_text(p: float, *, n_resamples: int | None = None, sides: int = 2, digits: int = 3) -> str:
     """A p-value as a reader should see it: ``"0.212"``, or a bound where the printed digits
     (or the resampling) cannot resolve it, never ``"0.0"``.
@@ -154,10 +161,10 @@ def p_text(p: float, *, n_resamples: int | None = None, sides: int = 2, digits: 
     """
     p = _checks.number("p", p)
     if not 0 <= p <= 1:
-        raise ValueError(f"p must lie between 0 and 1, got {p:g}")
+        raise InputError(f"p must lie between 0 and 1, got {p:g}")
     digits = _checks.whole("digits", digits, 1)
     if sides not in (1, 2):
-        raise ValueError(f"sides must be 1 or 2, got {sides!r}")
+        raise InputError(f"sides must be 1 or 2, got {sides!r}")
     floor = 10.0 ** -digits
     if n_resamples is not None:
         resolution = sides / _checks.whole("n_resamples", n_resamples, 1)
@@ -200,6 +207,7 @@ class Equivalence:
                 f"[{self.ci_lower:.3f}, {self.ci_upper:.3f}]; {verdict}")
 
 
+@validated
 def tost(estimate: float, se: float, bound: float, *, alpha: float = 0.05) -> Equivalence:
     """Two one-sided tests (normal theory) that ``estimate`` lies inside (−``bound``, ``bound``).
 
@@ -211,7 +219,7 @@ def tost(estimate: float, se: float, bound: float, *, alpha: float = 0.05) -> Eq
     bound = _checks.positive("bound", bound)
     alpha = _checks.number("alpha", alpha)
     if not 0 < alpha < 0.5:
-        raise ValueError(f"alpha must lie strictly between 0 and 0.5, got {alpha:g}")
+        raise InputError(f"alpha must lie strictly between 0 and 0.5, got {alpha:g}")
     p_lower = float(stats.norm.sf((estimate + bound) / se))   # H0: effect ≤ −bound
     p_upper = float(stats.norm.cdf((estimate - bound) / se))  # H0: effect ≥ +bound
     z = stats.norm.ppf(1 - alpha)

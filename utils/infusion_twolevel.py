@@ -42,6 +42,8 @@ from utils import inference, sem
 from utils.infusion import aggregation, hypotheses, models, population
 from utils.infusion.population import CHANNELS
 from utils.infusion.simulate import ITEMS, Study
+from utils._checks import validated
+from utils.errors import InputError
 
 __all__ = [
     "WITHIN", "MODEL", "MODEL_FREE", "CUSTOMER_ITEMS", "EMPLOYEE_COLUMNS", "PATHS", "EFFECTS", "EQUIVALENCE_BOUND",
@@ -80,13 +82,14 @@ MC_DRAWS = 20_000
 MC_SEED = 35
 
 
+@validated
 def customer_data(study: Study) -> pd.DataFrame:
     """One row per customer of the analysis sample (the employees of
     ``aggregation.employee_data(study)``: answered both waves, at least seven customers), in
     the order of ``study.customers``: customer_id, employee_id, channel, the six customer items
     and the employee's infusion-use and user-satisfaction items and logged controls."""
     if not isinstance(study, Study):
-        raise ValueError(f"study must be a utils.infusion.simulate.Study, got {type(study).__name__}")
+        raise InputError(f"study must be a utils.infusion.simulate.Study, got {type(study).__name__}")
     employees = aggregation.employee_data(study)
     keep = ["employee_id", "channel", *EMPLOYEE_COLUMNS]
     customers = study.customers[study.customers["employee_id"].isin(employees["employee_id"])]
@@ -95,6 +98,7 @@ def customer_data(study: Study) -> pd.DataFrame:
     return out[["customer_id", "employee_id", "channel", *CUSTOMER_ITEMS, *EMPLOYEE_COLUMNS]].reset_index(drop=True)
 
 
+@validated
 def fit_channels(customers: pd.DataFrame, desc: str = MODEL) -> dict[str, sem.TwoLevelFit]:
     """The two-level model ``desc`` fitted in each channel: {channel: TwoLevelFit}."""
     check.columns(customers, ["employee_id", "channel"], "customers")
@@ -102,17 +106,18 @@ def fit_channels(customers: pd.DataFrame, desc: str = MODEL) -> dict[str, sem.Tw
             for channel in CHANNELS}
 
 
+@validated
 def with_label(desc: str, outcome: str, predictor: str, label: str) -> str:
     """``desc`` with its (only) regression line ``outcome ~ …`` labelling ``predictor``:
     ``with_label(MODEL, "CONF", "INF", "h1")`` writes ``CONF ~ h1*INF + …``."""
     lines = desc.splitlines()
     at = [i for i, line in enumerate(lines) if line.strip().startswith(f"{outcome} ~ ")]
     if len(at) != 1:
-        raise ValueError(f"the model must have exactly one regression line for {outcome!r}, it has {len(at)}")
+        raise InputError(f"the model must have exactly one regression line for {outcome!r}, it has {len(at)}")
     left, right = lines[at[0]].split("~", 1)
     terms = [t.strip() for t in right.split("+")]
     if predictor not in terms:
-        raise ValueError(f"the model has no path {outcome} ~ {predictor}")
+        raise InputError(f"the model has no path {outcome} ~ {predictor}")
     lines[at[0]] = f"{left.rstrip()} ~ " + " + ".join(f"{label}*{t}" if t == predictor else t for t in terms)
     return "\n".join(lines)
 
@@ -120,6 +125,7 @@ def with_label(desc: str, outcome: str, predictor: str, label: str) -> str:
 # --------------------------------------------------------------------------- what aggregation costs
 
 
+@validated
 def aggregation_costs(table: pd.DataFrame | None = None) -> pd.DataFrame:
     """What averaging customers does to the population's standardized paths, per channel.
 
@@ -150,6 +156,7 @@ def aggregation_costs(table: pd.DataFrame | None = None) -> pd.DataFrame:
                 "icc2_conf", "sqrt_icc2_conf"]]
 
 
+@validated(max_customers=(1, 100_000))
 def attenuation_curve(icc1: tuple[float, ...] = (0.1, 0.25, 0.5), max_customers: int = 40) -> pd.DataFrame:
     """√ICC(2) = √(ICC(1) / (ICC(1) + (1 − ICC(1)) / k)) for k = 1 … ``max_customers`` customers per
     employee and each ICC(1): the factor by which a standardized path into an employee mean
@@ -159,7 +166,7 @@ def attenuation_curve(icc1: tuple[float, ...] = (0.1, 0.25, 0.5), max_customers:
     for icc in icc1:
         icc = check.number("icc1", icc)
         if not 0 < icc < 1:
-            raise ValueError(f"every icc1 must lie strictly between 0 and 1, got {icc:g}")
+            raise InputError(f"every icc1 must lie strictly between 0 and 1, got {icc:g}")
         for k in range(1, max_customers + 1):
             icc2 = icc / (icc + (1 - icc) / k)
             rows.append({"customers": k, "icc1": icc, "icc2": icc2, "factor": float(np.sqrt(icc2))})
@@ -175,6 +182,7 @@ def _standardized_paths(fit: sem.TwoLevelFit, n_draws: int, seed: int, level: fl
     return table
 
 
+@validated
 def path_comparison(two_level: dict[str, sem.TwoLevelFit], single_level: dict[str, sem.SemFit],
                     table: pd.DataFrame | None = None, *, n_draws: int = MC_DRAWS, seed: int = MC_SEED,
                     level: float = 0.95) -> pd.DataFrame:
@@ -220,6 +228,7 @@ def _equivalence(draws: np.ndarray, bound: float, alpha: float) -> tuple[str, fl
     return label, float(low), float(high)
 
 
+@validated
 def hypothesis_tests(fits: dict[str, sem.TwoLevelFit], *, n_draws: int = MC_DRAWS, seed: int = MC_SEED,
                      bound: float = EQUIVALENCE_BOUND, alpha: float = 0.05) -> pd.DataFrame:
     """H1-H3 on the between level of the two-level model, in standardized units.
@@ -238,7 +247,7 @@ def hypothesis_tests(fits: dict[str, sem.TwoLevelFit], *, n_draws: int = MC_DRAW
     interval, or the one-sided bound and +inf for differences), mcse (of the deciding end),
     verdict, tost_low, tost_high, equivalence (per channel), published, reproduced."""
     if not isinstance(n_draws, (int, np.integer)) or n_draws < 1000:
-        raise ValueError(f"n_draws must be a whole number of at least 1000, got {n_draws!r}")
+        raise InputError(f"n_draws must be a whole number of at least 1000, got {n_draws!r}")
     bound = check.positive("bound", bound)
     published = hypotheses.load_published().set_index(["hypothesis", "channel"])["published"]
     seeds = np.random.SeedSequence(seed).spawn(len(CHANNELS))
@@ -286,6 +295,7 @@ def hypothesis_tests(fits: dict[str, sem.TwoLevelFit], *, n_draws: int = MC_DRAW
 # --------------------------------------------------------------------------- conflation
 
 
+@validated
 def conflation(b_within: float, b_between: float, icc_x: float, cluster_size: float) -> pd.DataFrame:
     """What three analyses estimate for the effect of x on y when customers (rows) are nested in
     employees and the effect differs within (``b_within``) and between (``b_between``)
@@ -301,7 +311,7 @@ def conflation(b_within: float, b_between: float, icc_x: float, cluster_size: fl
     b_b = check.number("b_between", b_between)
     icc = check.number("icc_x", icc_x)
     if not 0 < icc < 1:
-        raise ValueError(f"icc_x must lie strictly between 0 and 1, got {icc:g}")
+        raise InputError(f"icc_x must lie strictly between 0 and 1, got {icc:g}")
     k = check.positive("cluster_size", cluster_size)
     icc2 = icc / (icc + (1 - icc) / k)
     rows = [("customers, OLS (ignores nesting)", icc), ("employee means, OLS", icc2),

@@ -31,6 +31,9 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
+from utils import _checks
+from utils._checks import validated
+from utils.errors import InputError
 
 __all__ = [
     "QUALITIES", "MEDIATORS", "OUTCOME", "VARIABLES", "LABELS", "STRUCTURE", "ILLUSTRATIVE_PATHS",
@@ -95,6 +98,7 @@ _EDGES_2003 = (
 )
 
 
+@validated
 def model_edges(version: int = 2003) -> pd.DataFrame:
     """The arrows of DeLone & McLean's model: ``version`` 1992 (the original) or 2003 (the update).
 
@@ -104,7 +108,7 @@ def model_edges(version: int = 2003) -> pd.DataFrame:
     """
     edges = {1992: _EDGES_1992, 2003: _EDGES_2003}
     if version not in edges:
-        raise ValueError(f"version must be 1992 or 2003, got {version!r}")
+        raise InputError(f"version must be 1992 or 2003, got {version!r}")
     return pd.DataFrame(edges[version], columns=["source", "target", "kind"])
 
 
@@ -114,16 +118,16 @@ def _check_paths(paths: Mapping[tuple[str, str], float] | None) -> dict[tuple[st
     checked = {}
     for key, value in paths.items():
         if not (isinstance(key, tuple) and len(key) == 2):
-            raise ValueError(f"paths keys must be (source, target) pairs, got {key!r}")
+            raise InputError(f"paths keys must be (source, target) pairs, got {key!r}")
         source, target = key
         for name in key:
             if name not in VARIABLES:
-                raise ValueError(f"paths: unknown variable {name!r} in path {key!r}; use names from {VARIABLES}")
+                raise InputError(f"paths: unknown variable {name!r} in path {key!r}; use names from {VARIABLES}")
         if VARIABLES.index(source) >= VARIABLES.index(target) or target in QUALITIES:
-            raise ValueError(f"paths: {source!r} → {target!r} is not allowed; paths point from a quality "
+            raise InputError(f"paths: {source!r} → {target!r} is not allowed; paths point from a quality "
                              f"towards net benefits, in the order {VARIABLES}")
         if not np.isfinite(value):
-            raise ValueError(f"paths: the value of {key!r} must be a finite number, got {value!r}")
+            raise InputError(f"paths: the value of {key!r} must be a finite number, got {value!r}")
         checked[key] = float(value)
     return checked
 
@@ -131,13 +135,14 @@ def _check_paths(paths: Mapping[tuple[str, str], float] | None) -> dict[tuple[st
 def _check_correlation(quality_correlation: float) -> float:
     r = float(quality_correlation)
     if not -1 <= r <= 1:
-        raise ValueError(f"quality_correlation must be in [-1, 1], got {quality_correlation!r}")
+        raise InputError(f"quality_correlation must be in [-1, 1], got {quality_correlation!r}")
     if not -0.5 < r < 1:
-        raise ValueError(f"quality_correlation = {quality_correlation!r} makes the three qualities' "
+        raise InputError(f"quality_correlation = {quality_correlation!r} makes the three qualities' "
                          "correlation matrix singular or not positive definite; use a value in (-0.5, 1)")
     return r
 
 
+@validated
 def paths_table(paths: Mapping[tuple[str, str], float] | None = None) -> pd.DataFrame:
     """``paths`` (default: :data:`ILLUSTRATIVE_PATHS`) as a table: ``source``, ``target``, ``value``."""
     rows = [(s, t, v) for (s, t), v in _check_paths(paths).items()]
@@ -170,6 +175,7 @@ def _implied(paths: Mapping[tuple[str, str], float], r: float) -> tuple[np.ndarr
     return sigma, psi
 
 
+@validated
 def residual_variances(paths: Mapping[tuple[str, str], float] | None = None,
                        quality_correlation: float = QUALITY_CORRELATION) -> pd.Series:
     """Variance of each endogenous variable's error term (1 − R²), so that its variance is 1.
@@ -181,11 +187,12 @@ def residual_variances(paths: Mapping[tuple[str, str], float] | None = None,
     result = pd.Series(psi[len(QUALITIES):], index=list(VARIABLES[len(QUALITIES):]), name="residual_variance")
     for name, value in result.items():
         if value <= 0:
-            raise ValueError(f"paths: the paths into {name!r} explain {1 - value:.3f} of its variance "
+            raise InputError(f"paths: the paths into {name!r} explain {1 - value:.3f} of its variance "
                              "(R² must stay below 1); make them smaller")
     return result
 
 
+@validated
 def implied_correlations(paths: Mapping[tuple[str, str], float] | None = None,
                          quality_correlation: float = QUALITY_CORRELATION) -> pd.DataFrame:
     """The population correlation matrix of :data:`VARIABLES` implied by ``paths``."""
@@ -194,6 +201,7 @@ def implied_correlations(paths: Mapping[tuple[str, str], float] | None = None,
     return pd.DataFrame(sigma, index=list(VARIABLES), columns=list(VARIABLES))
 
 
+@validated
 def population_coefficients(target: str, predictors: Sequence[str],
                             paths: Mapping[tuple[str, str], float] | None = None,
                             quality_correlation: float = QUALITY_CORRELATION) -> pd.Series:
@@ -204,15 +212,16 @@ def population_coefficients(target: str, predictors: Sequence[str],
     """
     for name in (target, *predictors):
         if name not in VARIABLES:
-            raise ValueError(f"unknown variable {name!r}; use names from {VARIABLES}")
+            raise InputError(f"unknown variable {name!r}; use names from {VARIABLES}")
     if not predictors:
-        raise ValueError("predictors must name at least one variable, got an empty list")
+        raise InputError("predictors must name at least one variable, got an empty list")
     corr = implied_correlations(paths, quality_correlation)
     x = list(predictors)
     coef = np.linalg.solve(corr.loc[x, x].to_numpy(), corr.loc[x, target].to_numpy())
     return pd.Series(coef, index=x, name=target)
 
 
+@validated
 def simulate(n: int, paths: Mapping[tuple[str, str], float] | None = None, *,
              quality_correlation: float = QUALITY_CORRELATION, seed: int | None = 0) -> pd.DataFrame:
     """Draw ``n`` respondents from the recursive IS success model.
@@ -223,7 +232,7 @@ def simulate(n: int, paths: Mapping[tuple[str, str], float] | None = None, *,
     The same ``seed`` gives identical data.
     """
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be a positive integer, got {n!r}")
+        raise InputError(f"n must be a positive integer, got {n!r}")
     checked, r = _check_paths(paths), _check_correlation(quality_correlation)
     psi = residual_variances(checked, r)
     rng = np.random.default_rng(seed)
@@ -239,6 +248,7 @@ def simulate(n: int, paths: Mapping[tuple[str, str], float] | None = None, *,
     return pd.DataFrame(values, columns=list(VARIABLES))
 
 
+@validated
 def fit_paths(data: pd.DataFrame, equations: Mapping[str, Sequence[str]] | None = None, *,
               assumed: Mapping[tuple[str, str], float] | None = None) -> pd.DataFrame:
     """Estimate a recursive path model equation by equation with OLS (statsmodels).
@@ -250,17 +260,19 @@ def fit_paths(data: pd.DataFrame, equations: Mapping[str, Sequence[str]] | None 
     """
     equations = dict(STRUCTURE if equations is None else equations)
     if not equations:
-        raise ValueError("equations must name at least one dependent variable, got none")
+        raise InputError("equations must name at least one dependent variable, got none")
     rows = []
     for target, predictors in equations.items():
         predictors = list(predictors)
         if not predictors:
-            raise ValueError(f"equations[{target!r}] must list at least one predictor, got {predictors!r}")
+            raise InputError(f"equations[{target!r}] must list at least one predictor, got {predictors!r}")
         for name in (target, *predictors):
             if name not in data.columns:
-                raise ValueError(f"data lacks column {name!r} (needed by the equation for {target!r})")
+                raise InputError(f"data lacks column {name!r} (needed by the equation for {target!r})")
         if len(data) <= len(predictors) + 1:
-            raise ValueError(f"data has {len(data)} rows, too few for {len(predictors)} predictors of {target!r}")
+            raise InputError(f"data has {len(data)} rows, too few for {len(predictors)} predictors of {target!r}")
+        _checks.numeric(data, [target, *predictors])
+        _checks.design(data, predictors)
         result = sm.OLS(data[target], sm.add_constant(data[predictors])).fit()
         interval = result.conf_int(0.05)
         for name in predictors:
@@ -273,11 +285,12 @@ def fit_paths(data: pd.DataFrame, equations: Mapping[str, Sequence[str]] | None 
     return table
 
 
+@validated
 def as_paths(estimates: pd.DataFrame) -> dict[tuple[str, str], float]:
     """The ``estimate`` column of :func:`fit_paths` as a paths dict."""
     for column in ("source", "target", "estimate"):
         if column not in estimates.columns:
-            raise ValueError(f"estimates lacks column {column!r}")
+            raise InputError(f"estimates lacks column {column!r}")
     return {(s, t): float(v) for s, t, v in zip(estimates["source"], estimates["target"], estimates["estimate"])}
 
 
@@ -299,6 +312,7 @@ def _routes(paths: Mapping[tuple[str, str], float], source: str, outcome: str) -
     return sorted(found, key=lambda route: [VARIABLES.index(v) for v in route[1:-1]])
 
 
+@validated
 def implied_effects(paths: Mapping[tuple[str, str], float] | None = None,
                     sources: Sequence[str] = QUALITIES, outcome: str = OUTCOME) -> pd.DataFrame:
     """Each route from each source to ``outcome`` and its effect (the product of its paths).
@@ -310,11 +324,11 @@ def implied_effects(paths: Mapping[tuple[str, str], float] | None = None,
     """
     checked = _check_paths(paths)
     if outcome not in VARIABLES:
-        raise ValueError(f"outcome must be one of {VARIABLES}, got {outcome!r}")
+        raise InputError(f"outcome must be one of {VARIABLES}, got {outcome!r}")
     rows = []
     for source in sources:
         if source not in VARIABLES:
-            raise ValueError(f"sources: unknown variable {source!r}; use names from {VARIABLES}")
+            raise InputError(f"sources: unknown variable {source!r}; use names from {VARIABLES}")
         for route in _routes(checked, source, outcome):
             effect = float(np.prod([checked[(a, b)] for a, b in zip(route, route[1:])]))
             middle = " → ".join(route[1:-1]) or "direct"
@@ -322,6 +336,7 @@ def implied_effects(paths: Mapping[tuple[str, str], float] | None = None,
     return pd.DataFrame(rows, columns=["source", "route", "effect"])
 
 
+@validated
 def total_effects(paths: Mapping[tuple[str, str], float] | None = None,
                   sources: Sequence[str] = QUALITIES, outcome: str = OUTCOME) -> pd.Series:
     """The sum of :func:`implied_effects` over routes: each source's total effect on ``outcome``."""

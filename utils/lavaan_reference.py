@@ -34,6 +34,8 @@ from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
+from utils._checks import validated
+from utils.errors import InputError
 
 __all__ = ["REFERENCE", "DATASETS", "MODELS", "FIT_ROWS", "dataset", "fit_measures", "estimates",
            "group_tests", "bootstrap", "paired_estimates", "largest_differences", "fit_comparison",
@@ -93,15 +95,17 @@ _KEY = ["lhs", "op", "rhs"]
 
 def _choice(argument: str, value: object, allowed) -> str:
     if value not in allowed:
-        raise ValueError(f"{argument} must be one of {', '.join(map(repr, allowed))}, got {value!r}")
+        raise InputError(f"{argument} must be one of {', '.join(map(repr, allowed))}, got {value!r}")
     return str(value)
 
 
+@validated
 def dataset(name: str) -> pd.DataFrame:
     """lavaan's example data set ``name`` (one of :data:`DATASETS`) as a DataFrame."""
     return pd.read_csv(REFERENCE / f"{_choice('name', name, DATASETS)}.csv")
 
 
+@validated
 def fit_measures(name: str) -> pd.Series:
     """lavaan's ``fitMeasures()`` of the single-group model ``name`` (a key of :data:`MODELS`),
     indexed by lavaan's names (``chisq``, ``df``, ``cfi``, ``rmsea``, ``srmr``, ``logl``, …)."""
@@ -109,6 +113,7 @@ def fit_measures(name: str) -> pd.Series:
     return table.set_index("measure")["value"].astype(float)
 
 
+@validated
 def estimates(name: str) -> pd.DataFrame:
     """lavaan's ``parameterEstimates()`` of the single-group model ``name`` (a key of
     :data:`MODELS`), with its ``std.all`` column renamed ``std_all`` as in the book's tables."""
@@ -116,6 +121,7 @@ def estimates(name: str) -> pd.DataFrame:
     return table.rename(columns={"std.all": "std_all"})
 
 
+@validated
 def group_tests() -> pd.DataFrame:
     """lavaan's ``anova()`` of the invariance steps of the Holzinger–Swineford CFA by school:
     one row per comparison (``configural_vs_metric``, ``metric_vs_scalar``) with ``chi2_diff``,
@@ -123,6 +129,7 @@ def group_tests() -> pd.DataFrame:
     return pd.read_csv(REFERENCE / "lavaan_groups_lrt.csv").set_index("comparison")
 
 
+@validated
 def bootstrap() -> pd.DataFrame:
     """lavaan's nonparametric bootstrap (5,000 resamples, one seed) of the path model's indirect
     effect x1 → y1 → y5 (row ``ind``) and of its first path (row ``direct_a``): estimate, se,
@@ -133,13 +140,14 @@ def bootstrap() -> pd.DataFrame:
 def _keyed(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     missing = [column for column in _KEY if column not in frame.columns]
     if missing:
-        raise ValueError(f"{name} must have the columns lhs, op and rhs of a parameter table; "
+        raise InputError(f"{name} must have the columns lhs, op and rhs of a parameter table; "
                          f"it lacks {', '.join(missing)}")
     swap = (frame["op"] == "~~") & (frame["lhs"] > frame["rhs"])
     return frame.assign(lhs=frame["lhs"].where(~swap, frame["rhs"]),
                         rhs=frame["rhs"].where(~swap, frame["lhs"]))
 
 
+@validated
 def paired_estimates(book: pd.DataFrame, lavaan: pd.DataFrame) -> pd.DataFrame:
     """The book's and lavaan's parameter tables side by side, one row per parameter.
 
@@ -149,10 +157,11 @@ def paired_estimates(book: pd.DataFrame, lavaan: pd.DataFrame) -> pd.DataFrame:
     """
     pairs = _keyed(book, "book").merge(_keyed(lavaan, "lavaan"), on=_KEY, suffixes=("_book", "_lavaan"))
     if pairs.empty:
-        raise ValueError("book and lavaan share no parameter (lhs, op, rhs): are they the same model?")
+        raise InputError("book and lavaan share no parameter (lhs, op, rhs): are they the same model?")
     return pairs
 
 
+@validated
 def largest_differences(book: pd.DataFrame, lavaan: pd.DataFrame,
                         columns: tuple[str, ...] = ("est", "se", "std_all")) -> pd.Series:
     """The largest absolute difference book − lavaan in each of ``columns`` over the paired
@@ -161,11 +170,12 @@ def largest_differences(book: pd.DataFrame, lavaan: pd.DataFrame,
     result = {}
     for column in columns:
         if f"{column}_book" not in pairs.columns:
-            raise ValueError(f"columns: {column!r} is not a column of both tables")
+            raise InputError(f"columns: {column!r} is not a column of both tables")
         result[column] = float((pairs[f"{column}_book"] - pairs[f"{column}_lavaan"]).abs().max())
     return pd.Series(result, name=f"{len(pairs)} parameters")
 
 
+@validated
 def fit_comparison(semopy_stats: pd.Series | pd.DataFrame, book_fit_table, lavaan: pd.Series) -> pd.DataFrame:
     """One row per fit statistic of :data:`FIT_ROWS`, with three columns: ``semopy`` (from
     ``semopy.calc_stats(model)``, a one-row DataFrame, or its ``Value`` column as a Series),
@@ -173,14 +183,14 @@ def fit_comparison(semopy_stats: pd.Series | pd.DataFrame, book_fit_table, lavaa
     NaN where a program does not report the statistic."""
     if isinstance(semopy_stats, pd.DataFrame):
         if len(semopy_stats) != 1:
-            raise ValueError(f"semopy_stats must be semopy.calc_stats(model), a one-row table; got {len(semopy_stats)} rows")
+            raise InputError(f"semopy_stats must be semopy.calc_stats(model), a one-row table; got {len(semopy_stats)} rows")
         semopy_stats = semopy_stats.iloc[0]
     rows = {}
     for label, (own, book, theirs) in FIT_ROWS.items():
         for argument, table, key in (("semopy_stats", semopy_stats, own), ("book_fit_table", book_fit_table, book),
                                      ("lavaan", lavaan, theirs)):
             if key is not None and key not in table:
-                raise ValueError(f"{argument} has no {key!r}: pass semopy.calc_stats(model), "
+                raise InputError(f"{argument} has no {key!r}: pass semopy.calc_stats(model), "
                                  "SemFit.fit_table and fit_measures(name)")
         rows[label] = {"semopy": float(semopy_stats[own]) if own else np.nan,
                        "book": float(book_fit_table[book]) if book else np.nan,
@@ -191,6 +201,7 @@ def fit_comparison(semopy_stats: pd.Series | pd.DataFrame, book_fit_table, lavaa
 _ENDS = {"percentile, lower": "pct_low", "percentile, upper": "pct_high", "BC, lower": "bc_low", "BC, upper": "bc_high"}
 
 
+@validated
 def bootstrap_comparison(book: pd.Series | pd.DataFrame, effect: str = "ind") -> pd.DataFrame:
     """The book's bootstrap interval ends beside lavaan's (:func:`bootstrap`, row ``effect``).
 
@@ -204,15 +215,15 @@ def bootstrap_comparison(book: pd.Series | pd.DataFrame, effect: str = "ind") ->
     """
     if isinstance(book, pd.DataFrame):
         if len(book) != 1:
-            raise ValueError(f"book must be one row of indirect_effects, got {len(book)} rows")
+            raise InputError(f"book must be one row of indirect_effects, got {len(book)} rows")
         book = book.iloc[0]
     needed = [column for end in _ENDS.values() for column in (end, f"{end}_mcse")]
     missing = [column for column in needed if column not in book.index]
     if missing:
-        raise ValueError(f"book lacks {', '.join(missing)}: pass a row of utils.sem.indirect_effects")
+        raise InputError(f"book lacks {', '.join(missing)}: pass a row of utils.sem.indirect_effects")
     lavaan = bootstrap()
     if effect not in lavaan.index:
-        raise ValueError(f"effect must be one of {', '.join(map(repr, lavaan.index))}, got {effect!r}")
+        raise InputError(f"effect must be one of {', '.join(map(repr, lavaan.index))}, got {effect!r}")
     rows = {}
     for label, end in _ENDS.items():
         value, mcse, theirs = float(book[end]), float(book[f"{end}_mcse"]), float(lavaan.loc[effect, end])

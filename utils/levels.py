@@ -9,12 +9,15 @@ verdict changes when the rule changes.
 
 from __future__ import annotations
 
+from utils.errors import BookError
+
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from utils._text import show
+from utils._checks import validated
 
 THREE_LEVELS = ("Low", "Medium", "High")
 FOUR_LEVELS = ("Low", "Medium", "Medium/high", "High")
@@ -29,7 +32,7 @@ BASES = {
 }
 
 
-class BinningError(ValueError):
+class BinningError(BookError, ValueError):
     """A binning rule that cannot be applied: the message says which part is wrong."""
 
 
@@ -107,6 +110,7 @@ def _checked(table: pd.DataFrame) -> pd.DataFrame:
     return numbers.astype(float)
 
 
+@validated
 def score(level: str) -> float:
     """The position of a level on the common 0 (Low) to 2 (High) line; see ``SCORES``."""
     if level not in SCORES:
@@ -114,6 +118,7 @@ def score(level: str) -> float:
     return SCORES[level]
 
 
+@validated
 def agrees(predicted: str, observed: str) -> bool:
     """Whether an observed level (Low, Medium or High) falls in a predicted level's range.
 

@@ -48,7 +48,7 @@ import math
 import numbers
 import warnings
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -60,7 +60,10 @@ from statsmodels.genmod.generalized_linear_model import GLMResults
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning, SingularMatrixWarning
 
 from utils import _checks, inference
-from utils._counts import count_problems
+from utils._counts import PROBLEMS, count_problems
+from utils._text import show
+from utils._checks import validated
+from utils.errors import ConvergenceError, InputError, InputTypeError
 
 Term = tuple[str, ...]
 Terms = str | Sequence[str | Sequence[str]]
@@ -98,14 +101,18 @@ def _check_counts(values: pd.Series, where: str) -> np.ndarray:
     """Return ``values`` as int64 after checking they are present, finite, non-negative integers."""
     numbers, problems = count_problems(values)
     if problems["is not a number"].any():
-        raise ValueError(f"{where} holds non-numeric counts, e.g. {values[problems['is not a number']].iloc[0]!r}")
+        raise InputError(f"{where} holds non-numeric counts, e.g. {values[problems['is not a number']].iloc[0]!r}")
     if problems["is missing"].any():
-        raise ValueError(f"{where} has {int(problems['is missing'].sum())} missing count(s)")
+        raise InputError(f"{where} has {int(problems['is missing'].sum())} missing count(s)")
     wording = {"is infinite": "infinite", "is negative": "negative", "is not a whole number": "non-integer"}
     for problem in ("is infinite", "is negative", "is not a whole number"):
         if problems[problem].any():
             example = "" if problem == "is infinite" else f", e.g. {numbers[problems[problem]].iloc[0]:g}"
-            raise ValueError(f"{where} holds {wording[problem]} counts{example}")
+            raise InputError(f"{where} holds {wording[problem]} counts{example}")
+    too_large = problems[PROBLEMS[-1]]
+    if too_large.any():
+        raise InputError(f"{where} holds counts of 2**53 or more (e.g. {numbers[too_large].iloc[0]:g}), beyond "
+                         "exact arithmetic and near int64's wrap")
     return numbers.to_numpy().astype(np.int64)
 
 
@@ -116,36 +123,37 @@ def _check_table(counts: pd.DataFrame, count: str) -> tuple[pd.DataFrame, tuple[
     cross-classification. Raises TypeError or ValueError naming the problem.
     """
     if not isinstance(counts, pd.DataFrame):
-        raise TypeError(f"counts must be a pandas DataFrame, not {type(counts).__name__}")
+        raise InputTypeError(f"counts must be a pandas DataFrame, not {type(counts).__name__}")
     if counts.empty:
-        raise ValueError("the table of counts is empty")
+        raise InputError("the table of counts is empty")
     if count not in counts.columns:
-        raise ValueError(f"the table has no count column {count!r}; its columns are {list(counts.columns)}")
+        raise InputError(f"the table has no count column {count!r}; its columns are {list(counts.columns)}")
     factors = tuple(str(c) for c in counts.columns if c != count)
     if not factors:
-        raise ValueError(f"the table has no factor columns besides the count column {count!r}")
+        raise InputError(f"the table has no factor columns besides the count column {count!r}")
     if len(set(factors)) != len(factors):
-        raise ValueError(f"the table has repeated column names: {list(counts.columns)}")
+        raise InputError(f"the table has repeated column names: {list(counts.columns)}")
     table = counts.rename(columns=str).reset_index(drop=True)
     for factor in factors:
         if table[factor].isna().any():
-            raise ValueError(f"factor column {factor!r} has missing labels")
+            raise InputError(f"factor column {factor!r} has missing labels")
     table[count] = _check_counts(table[count], f"count column {count!r}")
     duplicated = table.duplicated(list(factors), keep=False)
     if duplicated.any():
         example = ", ".join(f"{f}={table.loc[duplicated, f].iloc[0]}" for f in factors)
-        raise ValueError(f"duplicate cells: {int(duplicated.sum())} rows share their factor labels, e.g. {example}")
+        raise InputError(f"duplicate cells: {int(duplicated.sum())} rows share their factor labels, e.g. {example}")
     full = int(np.prod([table[f].nunique() for f in factors]))
     if len(table) != full:
-        raise ValueError(
+        raise InputError(
             f"the table has {len(table)} of the {full} cells of the full cross-classification of "
             f"{', '.join(factors)}; add the missing cells with count 0 if they are sampling zeros"
         )
     if table[count].sum() == 0:
-        raise ValueError("every count is zero: there is nothing to fit")
+        raise InputError("every count is zero: there is nothing to fit")
     return table, factors
 
 
+@validated
 def parse_terms(terms: Terms, factors: Sequence[str]) -> tuple[Term, ...]:
     """Turn a generating class into its maximal terms, each a tuple of factor names.
 
@@ -155,6 +163,8 @@ def parse_terms(terms: Terms, factors: Sequence[str]) -> tuple[Term, ...]:
     """
     if isinstance(terms, str):
         items: list[Sequence[str]] = [part.split("*") for part in terms.split("+")]
+    elif not isinstance(terms, Iterable):
+        raise InputTypeError(f"terms must be a string such as 'a*b + c' or a list of terms, got {show(terms)}")
     else:
         items = [[t] if isinstance(t, str) else list(t) for t in terms]
         items = [sum((str(name).split("*") for name in item), []) for item in items]
@@ -166,19 +176,21 @@ def parse_terms(terms: Terms, factors: Sequence[str]) -> tuple[Term, ...]:
             continue
         for name in names:
             if name not in order:
-                raise ValueError(f"term {'*'.join(names)!r} names unknown factor {name!r}; the factors are {list(factors)}")
+                raise InputError(f"term {'*'.join(names)!r} names unknown factor {name!r}; the factors are {list(factors)}")
         parsed.add(tuple(sorted(set(names), key=order.__getitem__)))
     if not parsed:
-        raise ValueError("the model has no terms: give at least one factor")
+        raise InputError("the model has no terms: give at least one factor")
     maximal = [t for t in parsed if not any(set(t) < set(u) for u in parsed)]
     return tuple(sorted(maximal, key=lambda t: (-len(t), [order[f] for f in t])))
 
 
+@validated
 def model_label(terms: Sequence[Term]) -> str:
     """The bracket label of a generating class, e.g. ``[system×process][knowledge]``."""
     return "".join("[" + "×".join(term) + "]" for term in terms)
 
 
+@validated
 def collapse(counts: pd.DataFrame, factors: Sequence[str], *, count: str = "count") -> pd.DataFrame:
     """Sum a tidy table of counts over every factor not in ``factors``.
 
@@ -189,10 +201,11 @@ def collapse(counts: pd.DataFrame, factors: Sequence[str], *, count: str = "coun
     factors = [str(f) for f in factors]
     for factor in factors:
         if factor not in known:
-            raise ValueError(f"unknown factor {factor!r}; the factors are {list(known)}")
+            raise InputError(f"unknown factor {factor!r}; the factors are {list(known)}")
     return table.groupby(factors, sort=False, observed=True)[count].sum().reset_index()
 
 
+@validated
 def two_way(counts: pd.DataFrame, rows: str, columns: str, *, count: str = "count") -> pd.DataFrame:
     """The two-way table rows × columns of a tidy table of counts, summed over the other factors.
 
@@ -238,7 +251,7 @@ def _glm(formula: str, frame: pd.DataFrame) -> GLMResults:
         warnings.simplefilter("ignore", PerfectSeparationWarning)
         result = smf.glm(formula, frame, family=sm.families.Poisson()).fit(maxiter=100)
     if not result.converged:
-        raise RuntimeError(
+        raise ConvergenceError(
             f"the Poisson GLM {formula!r} did not converge in {result.fit_history['iteration']} "
             "iterations; its fitted values would be unreliable"
         )
@@ -311,6 +324,7 @@ class LoglinearFit:
         return self.summary()
 
 
+@validated
 def fit(counts: pd.DataFrame, terms: Terms, *, count: str = "count") -> LoglinearFit:
     """Fit the hierarchical log-linear model with generating class ``terms`` as a Poisson GLM.
 
@@ -374,6 +388,7 @@ def fit(counts: pd.DataFrame, terms: Terms, *, count: str = "count") -> Loglinea
     )
 
 
+@validated
 def standard_models(factors: Sequence[str]) -> dict[str, tuple[Term, ...]]:
     """The standard hierarchy for two or three factors, as ``{label: generating class}``.
 
@@ -382,7 +397,7 @@ def standard_models(factors: Sequence[str]) -> dict[str, tuple[Term, ...]]:
     """
     factors = tuple(str(f) for f in factors)
     if len(set(factors)) != len(factors) or len(factors) not in (2, 3):
-        raise ValueError(f"the standard hierarchy needs two or three distinct factors, not {list(factors)}")
+        raise InputError(f"the standard hierarchy needs two or three distinct factors, not {list(factors)}")
     singles = [(f,) for f in factors]
     pairs = list(itertools.combinations(factors, 2))
     classes: list[list[Term]] = [singles]
@@ -398,6 +413,7 @@ def standard_models(factors: Sequence[str]) -> dict[str, tuple[Term, ...]]:
     return models
 
 
+@validated
 def hierarchy(counts: pd.DataFrame, factors: Sequence[str], *, count: str = "count",
               n_sim: int | None = None, seed: int | np.random.Generator | None = None,
               alpha: float = ALPHA) -> pd.DataFrame:
@@ -432,6 +448,7 @@ def hierarchy(counts: pd.DataFrame, factors: Sequence[str], *, count: str = "cou
     return pd.DataFrame(rows)
 
 
+@validated
 def expected_below_5(result: LoglinearFit) -> float:
     """Share of the retained (not forced-zero) cells whose fitted value is below 5.
 
@@ -447,24 +464,25 @@ def expected_below_5(result: LoglinearFit) -> float:
 
 def _check_nested(smaller: LoglinearFit, larger: LoglinearFit) -> None:
     if not isinstance(smaller, LoglinearFit) or not isinstance(larger, LoglinearFit):
-        raise TypeError("compare needs two LoglinearFit results from fit()")
+        raise InputTypeError("compare needs two LoglinearFit results from fit()")
     same = (
         smaller.factors == larger.factors
         and smaller.fitted[list(smaller.factors)].equals(larger.fitted[list(larger.factors)])
         and np.array_equal(smaller.fitted["observed"], larger.fitted["observed"])
     )
     if not same:
-        raise ValueError("the two models were fitted to different tables")
+        raise InputError("the two models were fitted to different tables")
     for term in smaller.terms:
         if not any(set(term) <= set(other) for other in larger.terms):
-            raise ValueError(
+            raise InputError(
                 f"the models are not nested: term [{'×'.join(term)}] of {smaller.label} is in no term of "
                 f"{larger.label} (give the smaller model first)"
             )
     if set(smaller.terms) == set(larger.terms):
-        raise ValueError(f"both models are {smaller.label}: there is nothing to compare")
+        raise InputError(f"both models are {smaller.label}: there is nothing to compare")
 
 
+@validated
 def compare(smaller: LoglinearFit, larger: LoglinearFit) -> dict[str, object]:
     """Likelihood-ratio (deviance) test of ``smaller`` against the ``larger`` model containing it.
 
@@ -479,7 +497,7 @@ def compare(smaller: LoglinearFit, larger: LoglinearFit) -> dict[str, object]:
     _check_nested(smaller, larger)
     delta_df = smaller.df - larger.df
     if delta_df < 1:
-        raise ValueError(
+        raise InputError(
             f"{smaller.label} has {smaller.df} df and {larger.label} {larger.df}: after the zero "
             "adjustment the larger model has no extra parameter to test"
         )
@@ -623,7 +641,7 @@ def _deviance_fast(design: np.ndarray, margins: list[np.ndarray], y: np.ndarray)
         warnings.simplefilter("ignore", PerfectSeparationWarning)
         result = sm.GLM(y[keep], design[keep], family=sm.families.Poisson()).fit(maxiter=100)
     if not result.converged:
-        raise RuntimeError("a bootstrap refit did not converge")
+        raise ConvergenceError("a bootstrap refit did not converge")
     return max(float(result.deviance), 0.0)
 
 
@@ -647,6 +665,7 @@ def _generator(seed: int | np.random.Generator | None, smaller: LoglinearFit,
     return np.random.default_rng([_checks.whole("seed", seed, 0), *key])
 
 
+@validated
 def parametric_bootstrap(
     smaller: LoglinearFit,
     larger: LoglinearFit,
@@ -672,7 +691,7 @@ def parametric_bootstrap(
     n_sim = _checks.whole("n_sim", n_sim, 1)
     alpha = _checks.number("alpha", alpha)
     if not 0 < alpha < 1:
-        raise ValueError(f"alpha must lie strictly between 0 and 1, got {alpha:g}")
+        raise InputError(f"alpha must lie strictly between 0 and 1, got {alpha:g}")
     key = None
     if isinstance(seed, numbers.Integral):
         cells = smaller.fitted[list(smaller.factors)].astype(str).itertuples(index=False, name=None)
@@ -712,6 +731,7 @@ def parametric_bootstrap(
     return result
 
 
+@validated
 def drop_term(terms: Sequence[Term], term: Sequence[str], factors: Sequence[str] | None = None) -> tuple[Term, ...]:
     """The generating class without ``term`` but with its lower-order parts (hierarchical
     backward elimination): from ``[A×B][A×C][B×C]`` dropping A×B leaves ``[A×C][B×C]``.
@@ -721,15 +741,16 @@ def drop_term(terms: Sequence[Term], term: Sequence[str], factors: Sequence[str]
     terms = tuple(tuple(t) for t in terms)
     term = tuple(term)
     if term not in terms:
-        raise ValueError(f"[{'×'.join(term)}] is not a generating term of {model_label(terms)}; "
+        raise InputError(f"[{'×'.join(term)}] is not a generating term of {model_label(terms)}; "
                          f"drop one of {', '.join('[' + '×'.join(t) + ']' for t in terms)}")
     factors = list(factors) if factors is not None else list(dict.fromkeys(f for t in terms for f in t))
     rest = [t for t in terms if t != term] + [sub for sub in itertools.combinations(term, len(term) - 1) if sub]
     if not rest:
-        raise ValueError(f"dropping [{'×'.join(term)}] would leave no term in the model")
+        raise InputError(f"dropping [{'×'.join(term)}] would leave no term in the model")
     return parse_terms(rest, factors)
 
 
+@validated
 def drop_tests(larger: LoglinearFit, *, n_sim: int = BOOTSTRAP_DEFAULT_N_SIM,
                seed: int | np.random.Generator | None = None, alpha: float = ALPHA) -> pd.DataFrame:
     """Test each generating term of ``larger`` by dropping it (:func:`drop_term`) and comparing.
@@ -741,7 +762,7 @@ def drop_tests(larger: LoglinearFit, *, n_sim: int = BOOTSTRAP_DEFAULT_N_SIM,
     test is :func:`parametric_bootstrap` with ``seed``.
     """
     if not isinstance(larger, LoglinearFit):
-        raise TypeError(f"larger must be a LoglinearFit from fit(), not {type(larger).__name__}")
+        raise InputTypeError(f"larger must be a LoglinearFit from fit(), not {type(larger).__name__}")
     column = "__count__"
     table = larger.fitted[list(larger.factors)].assign(**{column: larger.fitted["observed"].to_numpy()})
     rows = []
@@ -823,6 +844,7 @@ def _g2_x2(tables: np.ndarray, expected: np.ndarray) -> tuple[np.ndarray, np.nda
     return g2, x2
 
 
+@validated
 def monte_carlo_independence(
     table_2d: pd.DataFrame | np.ndarray,
     n_sim: int = 9999,
@@ -837,9 +859,17 @@ def monte_carlo_independence(
     margins are drawn with ``scipy.stats.random_table``; p = (1 + #{sim ≥ obs}) / (1 + n_sim) for
     G² and for X². Out: a :class:`MonteCarloResult`.
     """
+    if not isinstance(table_2d, pd.DataFrame):
+        try:
+            shape = np.asarray(table_2d).shape
+        except (TypeError, ValueError):
+            shape = ()
+        if len(shape) != 2:
+            raise InputTypeError("table_2d must be a two-way table (a DataFrame or a 2-d array of counts), "
+                                 f"got {type(table_2d).__name__}")
     frame = table_2d if isinstance(table_2d, pd.DataFrame) else pd.DataFrame(np.asarray(table_2d))
     if frame.ndim != 2 or frame.size == 0:
-        raise ValueError("the table must be a non-empty two-way table")
+        raise InputError("the table must be a non-empty two-way table")
     values = _check_counts(pd.Series(frame.to_numpy().ravel()), "the table").reshape(frame.shape)
     n_sim = _checks.whole("n_sim", n_sim, 1)
     rows, columns = values.sum(axis=1), values.sum(axis=0)
@@ -848,7 +878,7 @@ def monte_carlo_independence(
     kept = frame.loc[rows > 0, columns > 0]
     values = values[np.ix_(rows > 0, columns > 0)]
     if min(values.shape) < 2:
-        raise ValueError(
+        raise InputError(
             f"after dropping empty rows {dropped_rows} and columns {dropped_columns} the table is "
             f"{values.shape[0]}×{values.shape[1]}: independence needs at least 2×2"
         )
@@ -874,12 +904,13 @@ def monte_carlo_independence(
     )
 
 
+@validated
 def residual_panels(result: LoglinearFit, by: str, rows: str, columns: str) -> dict[str, pd.DataFrame]:
     """The standardized residuals of ``result`` as one ``rows`` × ``columns`` table per level of
     ``by`` (forced-zero cells hold 0.0, as in ``result.fitted``)."""
     missing = [f for f in (by, rows, columns) if f not in result.factors]
     if missing:
-        raise ValueError(f"unknown factor(s) {', '.join(missing)}; the model's factors are "
+        raise InputError(f"unknown factor(s) {', '.join(missing)}; the model's factors are "
                          f"{', '.join(result.factors)}")
     frame = result.fitted
     panels = {}

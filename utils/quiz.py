@@ -21,10 +21,13 @@ import ipywidgets as widgets
 from IPython.display import display
 
 from utils.exercises import decode
+from utils._checks import validated
+from utils.errors import InputError
 
 QUIZ_PREFIX = "crm-quiz-1:"
 
 
+@validated
 def questions(quiz: str | Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """The quiz's questions: ``quiz`` is the encoded string or the sidecar's list itself."""
     if isinstance(quiz, str):
@@ -33,10 +36,11 @@ def questions(quiz: str | Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     else:
         items = list(quiz)
     if not isinstance(items, list) or not items:
-        raise ValueError(f"a quiz needs a non-empty list of questions, got {type(items).__name__}")
+        raise InputError(f"a quiz needs a non-empty list of questions, got {type(items).__name__}")
     return [dict(item) for item in items]
 
 
+@validated
 def judge(question: Mapping[str, Any], response: object) -> tuple[str, str]:
     """``("right" | "wrong" | "invalid", sentence)`` for one response to one question.
 
@@ -79,6 +83,7 @@ def _question_box(number: int, question: Mapping[str, Any]) -> widgets.VBox:
     return widgets.VBox([prompt, field, widgets.HBox([button, feedback])])
 
 
+@validated
 def show(quiz: str | Sequence[Mapping[str, Any]]) -> None:
     """Display the quiz: one box per question, each with its own Check button."""
     items = questions(quiz)

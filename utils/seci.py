@@ -40,6 +40,8 @@ from statsmodels.stats.rates import confint_poisson
 
 from utils import _checks as check
 from utils import tallies
+from utils._checks import validated
+from utils.errors import InputError
 
 __all__ = ["MODES", "CONVERSIONS", "Rates", "BASELINE", "cycle_matrix", "growth_factor",
            "balanced_ratio", "simulate_spiral", "growth_by_rate", "simulate_spiral_runs",
@@ -73,7 +75,7 @@ class Rates:
     def with_rate(self, mode: str, value: float) -> Rates:
         """A copy with one mode's rate changed."""
         if mode not in MODES:
-            raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+            raise InputError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
         return replace(self, **{mode: value})
 
     def as_dict(self) -> dict[str, float]:
@@ -87,10 +89,11 @@ BASELINE = Rates(socialization=0.10, externalization=0.20, combination=0.10, int
 
 def _rates(rates: object) -> Rates:
     if not isinstance(rates, Rates):
-        raise ValueError(f"rates must be a seci.Rates, got {type(rates).__name__}")
+        raise InputError(f"rates must be a seci.Rates, got {type(rates).__name__}")
     return rates
 
 
+@validated
 def cycle_matrix(rates: Rates) -> np.ndarray:
     """The 2 × 2 matrix ``M`` of one cycle: ``(T, E)`` after the cycle is ``M @ (T, E)`` before.
 
@@ -109,6 +112,7 @@ def cycle_matrix(rates: Rates) -> np.ndarray:
     return internalize @ combine @ externalize @ socialize
 
 
+@validated
 def growth_factor(rates: Rates) -> float:
     """The long-run factor by which both stocks grow per cycle: the largest eigenvalue of ``M``.
 
@@ -119,6 +123,7 @@ def growth_factor(rates: Rates) -> float:
     return float(np.max(np.abs(np.linalg.eigvals(cycle_matrix(rates)))))
 
 
+@validated
 def balanced_ratio(rates: Rates) -> float:
     """The long-run ratio tacit / explicit: the direction of ``M``'s leading eigenvector.
 
@@ -151,6 +156,7 @@ def _flows(tacit: np.ndarray, explicit: np.ndarray, rates: Rates,
     return tacit, explicit, socialized, externalized, combined, internalized
 
 
+@validated(cycles=(0, 10_000))
 def simulate_spiral(rates: Rates, *, tacit0: float = 1.0, explicit0: float = 1.0,
                     cycles: int = 20) -> pd.DataFrame:
     """Run the deterministic spiral for ``cycles`` cycles from stocks ``tacit0`` and ``explicit0``.
@@ -170,6 +176,7 @@ def simulate_spiral(rates: Rates, *, tacit0: float = 1.0, explicit0: float = 1.0
     return pd.DataFrame(rows, columns=_COLUMNS)
 
 
+@validated
 def growth_by_rate(rates: Rates, values: Iterable[float]) -> pd.DataFrame:
     """Long-run growth factor as each mode's rate runs over ``values``, the others held at ``rates``.
 
@@ -178,11 +185,12 @@ def growth_by_rate(rates: Rates, values: Iterable[float]) -> pd.DataFrame:
     rates = _rates(rates)
     grid = [check.positive("values", v, allow_zero=True) for v in values]
     if not grid:
-        raise ValueError("values must hold at least one rate, got none")
+        raise InputError("values must hold at least one rate, got none")
     rows = [(mode, v, growth_factor(rates.with_rate(mode, v))) for mode in MODES for v in grid]
     return pd.DataFrame(rows, columns=["mode", "rate", "growth"])
 
 
+@validated(cycles=(0, 10_000), runs=100_000, tacit0=(0, 10**9), explicit0=(0, 10**9))
 def simulate_spiral_runs(rates: Rates, *, tacit0: int = 10, explicit0: int = 10, cycles: int = 10,
                          runs: int = 100, seed: int | None = None) -> pd.DataFrame:
     """Run the stochastic spiral ``runs`` times: each flow is a Poisson count of new units.
@@ -232,9 +240,10 @@ def _exposures(runs: pd.DataFrame) -> pd.DataFrame:
 def _check_runs(runs: object) -> None:
     missing = [c for c in ("run", *_COLUMNS) if c not in getattr(runs, "columns", [])]
     if missing:
-        raise ValueError(f"runs lacks the column(s) {', '.join(missing)}")
+        raise InputError(f"runs lacks the column(s) {', '.join(missing)}")
 
 
+@validated
 def conversions(runs: pd.DataFrame) -> pd.DataFrame:
     """The flows of :func:`simulate_spiral_runs` as counts with their exposures, one row per run,
     cycle (≥ 1) and mode.
@@ -256,6 +265,7 @@ def conversions(runs: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values(["run", "cycle", "mode"], kind="stable").reset_index(drop=True)
 
 
+@validated
 def estimate_rates(runs: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
     """Estimate the four rates from the flows of :func:`simulate_spiral_runs`.
 
@@ -267,19 +277,20 @@ def estimate_rates(runs: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
     _check_runs(runs)
     alpha = check.positive("alpha", alpha)
     if alpha >= 1:
-        raise ValueError(f"alpha must be between 0 and 1, got {alpha!r}")
+        raise InputError(f"alpha must be between 0 and 1, got {alpha!r}")
     exposure = _exposures(runs).sum()
     new_units = runs.loc[runs["cycle"] > 0, list(MODES)].sum()
     rows = []
     for mode in MODES:
         count, exposed = int(new_units[mode]), float(exposure[mode])
         if exposed == 0:
-            raise ValueError(f"runs never exposed {mode} to any stock: its rate cannot be estimated")
+            raise InputError(f"runs never exposed {mode} to any stock: its rate cannot be estimated")
         low, high = confint_poisson(count, exposed, method="exact-c", alpha=alpha)
         rows.append((mode, count, exposed, count / exposed, float(low), float(high)))
     return pd.DataFrame(rows, columns=["mode", "new_units", "exposure", "rate", "ci_low", "ci_high"])
 
 
+@validated
 def support_shares(counts: pd.DataFrame, by: str = "system", *, within: str = "process") -> pd.DataFrame:
     """The Khodakarami & Chan (2014) counts arranged by SECI mode, with shares.
 
@@ -291,9 +302,9 @@ def support_shares(counts: pd.DataFrame, by: str = "system", *, within: str = "p
     (ordered categoricals), ``count``, ``total`` (of the ``within`` group) and ``share``.
     """
     if by not in ("system", "knowledge"):
-        raise ValueError(f"by must be 'system' or 'knowledge', got {by!r}")
+        raise InputError(f"by must be 'system' or 'knowledge', got {by!r}")
     if within not in ("process", by):
-        raise ValueError(f"within must be 'process' or {by!r}, got {within!r}")
+        raise InputError(f"within must be 'process' or {by!r}, got {within!r}")
     table = tallies.crosstab(counts, "process", by, totals=False)
     tidy = table.stack().rename("count").reset_index()
     for dim in ("process", by):  # keep the book's order (modes S, E, C, I) in pivots and plots

@@ -34,6 +34,8 @@ import pandas as pd
 import statsmodels.api as sm
 
 from utils import _checks as check
+from utils._checks import validated
+from utils.errors import InputError
 
 __all__ = ["STAGES", "LABELS", "LINKS", "ASSUMED_LINKS", "resolve_links", "link_table",
            "survival", "total_effect", "chain_effect", "simulate_units", "estimate_links", "monte_carlo"]
@@ -96,6 +98,7 @@ def _parents(stage: str) -> list[str]:
     return [source for source, target in LINKS if target == stage]
 
 
+@validated
 def resolve_links(links: Mapping[Link, float] | None = None) -> dict[Link, float]:
     """``ASSUMED_LINKS`` updated with ``links``, checked.
 
@@ -104,23 +107,23 @@ def resolve_links(links: Mapping[Link, float] | None = None) -> dict[Link, float
     where two links meet, at external service value).
     """
     if links is not None and not isinstance(links, Mapping):
-        raise ValueError(f"links must be a mapping {{(source, target): strength}}, got {type(links).__name__}")
+        raise InputError(f"links must be a mapping {{(source, target): strength}}, got {type(links).__name__}")
     resolved = dict(ASSUMED_LINKS)
     for link, value in (links or {}).items():
         key = tuple(link) if isinstance(link, (tuple, list)) else link
         if key not in ASSUMED_LINKS:
-            raise ValueError(f"links: unknown link {link!r}; the links are {list(LINKS)}")
+            raise InputError(f"links: unknown link {link!r}; the links are {list(LINKS)}")
         try:
             strength = float(value)
         except (TypeError, ValueError):
-            raise ValueError(f"links[{key!r}] must be a number, got {value!r}") from None
+            raise InputError(f"links[{key!r}] must be a number, got {value!r}") from None
         if not -1.0 <= strength <= 1.0:
-            raise ValueError(f"links[{key!r}] must be a standardized coefficient in [-1, 1], got {value!r}")
+            raise InputError(f"links[{key!r}] must be a standardized coefficient in [-1, 1], got {value!r}")
         resolved[key] = strength
     explained = _explained(resolved)
     for stage, r2 in explained.items():
         if r2 > 1.0 + 1e-12:
-            raise ValueError(f"links into {stage!r} explain {r2:.3f} of its variance, more than all of it: "
+            raise InputError(f"links into {stage!r} explain {r2:.3f} of its variance, more than all of it: "
                              "lower at least one of them")
     return resolved
 
@@ -158,6 +161,7 @@ def _effects(links: Mapping[Link, float]) -> np.ndarray:
     return np.linalg.inv(np.eye(len(STAGES)) - _coefficients(links))[:, _INDEX[_START]]
 
 
+@validated
 def link_table(links: Mapping[Link, float] | None = None) -> pd.DataFrame:
     """One row per link: ``source``, ``target``, ``link`` (readable label), ``strength``."""
     resolved = resolve_links(links)
@@ -165,6 +169,7 @@ def link_table(links: Mapping[Link, float] | None = None) -> pd.DataFrame:
                           "strength": resolved[(s, t)]} for s, t in LINKS])
 
 
+@validated
 def survival(links: Mapping[Link, float] | None = None) -> pd.DataFrame:
     """How much of a +1 SD improvement in internal service quality reaches each stage.
 
@@ -177,13 +182,15 @@ def survival(links: Mapping[Link, float] | None = None) -> pd.DataFrame:
     return pd.DataFrame({"stage": list(STAGES), "label": [LABELS[s] for s in STAGES], "effect": effect})
 
 
+@validated
 def total_effect(links: Mapping[Link, float] | None = None, *, target: str = "profitability") -> float:
     """The effect on ``target`` (in SD) of a +1 SD improvement in internal service quality."""
     if target not in _INDEX:
-        raise ValueError(f"target must be one of {list(STAGES)}, got {target!r}")
+        raise InputError(f"target must be one of {list(STAGES)}, got {target!r}")
     return float(_effects(resolve_links(links))[_INDEX[target]])
 
 
+@validated
 def chain_effect(estimates: pd.DataFrame, *, target: str = "profitability") -> float:
     """:func:`total_effect` computed from estimated links (a table like :func:`estimate_links`).
 
@@ -191,16 +198,17 @@ def chain_effect(estimates: pd.DataFrame, *, target: str = "profitability") -> f
     """
     missing = [c for c in ("source", "target", "estimate") if c not in estimates.columns]
     if missing:
-        raise ValueError(f"estimates is missing column(s) {missing}")
+        raise InputError(f"estimates is missing column(s) {missing}")
     if target not in _INDEX:
-        raise ValueError(f"target must be one of {list(STAGES)}, got {target!r}")
+        raise InputError(f"target must be one of {list(STAGES)}, got {target!r}")
     links = {(s, t): float(v) for s, t, v in zip(estimates["source"], estimates["target"], estimates["estimate"])}
     absent = [link for link in LINKS if link not in links]
     if absent:
-        raise ValueError(f"estimates has no row for link(s) {absent}")
+        raise InputError(f"estimates has no row for link(s) {absent}")
     return float(_effects(links)[_INDEX[target]])
 
 
+@validated(n_units=(2, 1_000_000))
 def simulate_units(n_units: int, links: Mapping[Link, float] | None = None, *,
                    seed: int | np.random.Generator = 0, improvement: float = 0.0) -> pd.DataFrame:
     """Simulate ``n_units`` business units along the chain.
@@ -215,9 +223,9 @@ def simulate_units(n_units: int, links: Mapping[Link, float] | None = None, *,
     try:
         shift = float(improvement)
     except (TypeError, ValueError):
-        raise ValueError(f"improvement must be a number of standard deviations, got {improvement!r}") from None
+        raise InputError(f"improvement must be a number of standard deviations, got {improvement!r}") from None
     if not np.isfinite(shift):
-        raise ValueError(f"improvement must be finite, got {improvement!r}")
+        raise InputError(f"improvement must be finite, got {improvement!r}")
     resolved = resolve_links(links)
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     noise = rng.standard_normal((n_units, len(STAGES)))
@@ -231,6 +239,7 @@ def simulate_units(n_units: int, links: Mapping[Link, float] | None = None, *,
     return frame
 
 
+@validated
 def estimate_links(units: pd.DataFrame, *, standardize: bool = True, alpha: float = 0.05) -> pd.DataFrame:
     """Estimate every link by OLS (statsmodels): each stage regressed on the stages before it.
 
@@ -241,15 +250,17 @@ def estimate_links(units: pd.DataFrame, *, standardize: bool = True, alpha: floa
     equation's ``r_squared``.
     """
     if not isinstance(units, pd.DataFrame):
-        raise ValueError(f"units must be a pandas DataFrame, got {type(units).__name__}")
+        raise InputError(f"units must be a pandas DataFrame, got {type(units).__name__}")
     missing = [stage for stage in STAGES if stage not in units.columns]
     if missing:
-        raise ValueError(f"units is missing column(s) {missing}")
+        raise InputError(f"units is missing column(s) {missing}")
     if not 0 < alpha < 1:
-        raise ValueError(f"alpha must be between 0 and 1, got {alpha!r}")
+        raise InputError(f"alpha must be between 0 and 1, got {alpha!r}")
+    check.numeric(units, list(STAGES), "units")
     data = units[list(STAGES)].to_numpy(dtype=float)
     if len(data) < 5:
-        raise ValueError(f"units must have at least 5 rows to estimate the links, got {len(data)}")
+        raise InputError(f"units must have at least 5 rows to estimate the links, got {len(data)}")
+    check.design(units, list(STAGES), "units")
     if standardize:
         data = (data - data.mean(axis=0)) / data.std(axis=0, ddof=1)
     rows = []
@@ -290,6 +301,7 @@ def _product_of_links(units: pd.DataFrame) -> float:
     return float(_effects(links)[_INDEX["profitability"]])
 
 
+@validated(n_units=(10, 1_000_000))
 def monte_carlo(links: Mapping[Link, float] | None = None, *, n_units: int = 100, n_studies: int = 200,
                 seed: int = 0) -> pd.DataFrame:
     """Repeat a study of ``n_units`` simulated units ``n_studies`` times.

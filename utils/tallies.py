@@ -13,6 +13,8 @@ Public names: ``SYSTEMS``, ``PROCESSES``, ``KNOWLEDGE``, ``DIMENSIONS``, ``Tally
 
 from __future__ import annotations
 
+from utils.errors import BookError
+
 from collections.abc import Sequence
 
 import numpy as np
@@ -21,6 +23,7 @@ import pandas as pd
 from utils import data
 from utils._counts import count_problems
 from utils._text import show
+from utils._checks import validated
 
 SYSTEMS = ("operational", "analytical", "collaborative")
 PROCESSES = ("socialization", "externalization", "combination", "internalization")
@@ -32,7 +35,7 @@ TOTAL = "Total"
 PUBLISHED_TABLES = (6, 7, 8)
 
 
-class TallyError(ValueError):
+class TallyError(BookError, ValueError):
     """A count table that cannot be tallied: the message names the column, label or cell."""
 
 
@@ -40,6 +43,7 @@ def _cell(row: pd.Series) -> str:
     return "(" + ", ".join(str(row[d]) for d in DIMENSIONS) + ")"
 
 
+@validated
 def validate(counts: pd.DataFrame) -> pd.DataFrame:
     """Check a tidy table of counts and return a clean copy.
 
@@ -99,6 +103,7 @@ def _is_canonical(column: pd.Series, labels: tuple[str, ...]) -> bool:
             and tuple(dtype.categories) == labels and not column.isna().any())
 
 
+@validated
 def load_counts() -> pd.DataFrame:
     """Return the 36 counts of Table 6 as a validated tidy table
     (columns ``system``, ``process``, ``knowledge``, ``count``)."""
@@ -121,6 +126,7 @@ def _margin(table: pd.DataFrame, dims: list[str]) -> pd.Series:
     return table.groupby(dims, observed=False)["count"].sum().astype("int64")
 
 
+@validated
 def margin(counts: pd.DataFrame, by: str | Sequence[str]) -> pd.Series:
     """Sum the counts over every dimension not in ``by``.
 
@@ -130,6 +136,7 @@ def margin(counts: pd.DataFrame, by: str | Sequence[str]) -> pd.Series:
     return _margin(validate(counts), _dims(by))
 
 
+@validated
 def crosstab(counts: pd.DataFrame, rows: str, columns: str, *, totals: bool = True,
              where: dict[str, str] | None = None) -> pd.DataFrame:
     """A two-way tally: ``rows`` × ``columns``, summed over the third dimension.
@@ -169,11 +176,13 @@ def _cell_sum(table: pd.DataFrame, labels: Sequence[str]) -> int:
     return int(table.loc[keep, "count"].sum())
 
 
+@validated
 def cell_sum(counts: pd.DataFrame, system: str = ALL, process: str = ALL, knowledge: str = ALL) -> int:
     """The count of one cell or margin: a label fixes a dimension, ``"all"`` sums over it."""
     return _cell_sum(validate(counts), (system, process, knowledge))
 
 
+@validated
 def table6(counts: pd.DataFrame) -> pd.DataFrame:
     """Table 6 rebuilt: rows system × process (with each system's total row and a grand-total
     row), columns the knowledge types, the process total and each system's total."""
@@ -190,6 +199,7 @@ def table6(counts: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([*blocks, whole])
 
 
+@validated
 def table7(counts: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Table 7 rebuilt: its three two-way panels, each with totals."""
     table = validate(counts)
@@ -200,6 +210,7 @@ def table7(counts: pd.DataFrame) -> dict[str, pd.DataFrame]:
     }
 
 
+@validated
 def table8(counts: pd.DataFrame) -> dict[str, dict[str, pd.DataFrame]]:
     """Table 8 rebuilt: the 3-way table shown three ways (one panel per process, per knowledge
     type and per system), each group with its two-way total panel."""
@@ -218,6 +229,7 @@ def table8(counts: pd.DataFrame) -> dict[str, dict[str, pd.DataFrame]]:
     }
 
 
+@validated
 def load_published(table: int) -> pd.DataFrame:
     """Every number printed in Table 6, 7 or 8, as transcribed in ``data/khodakarami2014``.
 
@@ -237,6 +249,7 @@ def load_published(table: int) -> pd.DataFrame:
     return printed
 
 
+@validated
 def recompute(published: pd.DataFrame, counts: pd.DataFrame) -> pd.Series:
     """For each row of a published table, the same number computed from ``counts``."""
     table = validate(counts)
@@ -250,6 +263,7 @@ def _all_published(counts: pd.DataFrame) -> pd.DataFrame:
     return printed
 
 
+@validated
 def audit(counts: pd.DataFrame | None = None) -> pd.DataFrame:
     """Compare every number printed in Tables 6, 7 and 8 with its value recomputed from the tidy
     table of counts (:func:`load_counts` unless ``counts`` is given).
@@ -268,6 +282,7 @@ def audit(counts: pd.DataFrame | None = None) -> pd.DataFrame:
     return wrong[columns].reset_index(drop=True)
 
 
+@validated
 def audit_summary(counts: pd.DataFrame | None = None) -> pd.DataFrame:
     """How many numbers each table prints and how many of them the recomputation confirms."""
     counts = load_counts() if counts is None else validate(counts)
@@ -278,6 +293,7 @@ def audit_summary(counts: pd.DataFrame | None = None) -> pd.DataFrame:
     return summary.astype("int64")
 
 
+@validated
 def conflicts(counts: pd.DataFrame | None = None) -> pd.DataFrame:
     """Quantities the paper prints more than once with different values.
 

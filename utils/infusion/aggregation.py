@@ -45,8 +45,11 @@ from scipy import stats
 
 from utils import _checks as check
 from utils import inference
+from utils._text import show
 from utils.infusion.population import CHANNELS
 from utils.infusion.simulate import CUSTOMER_COLUMNS, EMPLOYEE_COLUMNS, ITEMS, Study
+from utils._checks import validated
+from utils.errors import InputError
 
 __all__ = ["SCALE_POINTS", "RWG_CUTOFF", "NULL_VARIANCES", "RANDOM_GROUPS", "scale_scores", "answer_shares",
            "employee_data", "icc", "icc_anova", "icc_table", "rwg_j", "random_group_agreement", "agreement_summary",
@@ -68,17 +71,17 @@ RANDOM_GROUPS = 1000
 
 def _check_study(study: Study) -> None:
     if not isinstance(study, Study):
-        raise ValueError(f"study must be a Study (from simulate_study or load_study), got {type(study).__name__}")
+        raise InputError(f"study must be a Study (from simulate_study or load_study), got {type(study).__name__}")
     check.columns(study.employees, EMPLOYEE_COLUMNS, "study.employees")
     check.columns(study.customers, CUSTOMER_COLUMNS, "study.customers")
     unknown = sorted(set(study.customers["employee_id"]) - set(study.employees["employee_id"]))
     if unknown:
-        raise ValueError(f"study.customers names {len(unknown)} employee(s) not in study.employees, "
+        raise InputError(f"study.customers names {len(unknown)} employee(s) not in study.employees, "
                          f"e.g. {unknown[:3]}")
     answers = study.customers[[i for c in CUSTOMER_CONSTRUCTS for i in ITEMS[c]]]
     if answers.isna().any().any():
         bad = answers.columns[answers.isna().any()].tolist()
-        raise ValueError(f"study.customers has missing answers in {bad}")
+        raise InputError(f"study.customers has missing answers in {bad}")
     if not study.likert:  # continuous latent responses (simulate_study(likert=False)) have no range
         return
     for frame, name, items in ((study.customers, "study.customers", answers.columns),
@@ -87,9 +90,10 @@ def _check_study(study: Study) -> None:
         rows, cols = np.nonzero(((values < 1) | (values > SCALE_POINTS)).to_numpy())
         if len(rows):
             row, column, value = values.index[rows[0]], values.columns[cols[0]], values.iat[rows[0], cols[0]]
-            raise ValueError(f"{name} has answers outside 1-{SCALE_POINTS}: {column} = {value:g} in row {row}")
+            raise InputError(f"{name} has answers outside 1-{SCALE_POINTS}: {column} = {value:g} in row {row}")
 
 
+@validated
 def scale_scores(frame: pd.DataFrame, constructs: tuple[str, ...] = ("infusion", "usat", "conf", "csat")) -> pd.DataFrame:
     """``frame`` with one column per construct added: the mean of its three items (``infusion`` from
     inf1-inf3, …). Raises a ValueError naming missing item columns."""
@@ -97,6 +101,7 @@ def scale_scores(frame: pd.DataFrame, constructs: tuple[str, ...] = ("infusion",
     return frame.assign(**{c: frame[list(ITEMS[c])].mean(axis=1, skipna=False) for c in constructs})
 
 
+@validated
 def employee_data(study: Study, *, min_customers: int = 7) -> pd.DataFrame:
     """The analysis sample, one row per employee who answered wave 2 and has at least
     ``min_customers`` customers: employee_id, channel, the archival controls (tenure_months,
@@ -111,7 +116,7 @@ def employee_data(study: Study, *, min_customers: int = 7) -> pd.DataFrame:
     employees = study.employees[study.employees["wave2"] == 1]
     incomplete = employees[list(ITEMS["usat"])].isna().any(axis=1)
     if incomplete.any():
-        raise ValueError(f"{int(incomplete.sum())} employee(s) marked wave2 = 1 lack wave-2 answers, "
+        raise InputError(f"{int(incomplete.sum())} employee(s) marked wave2 = 1 lack wave-2 answers, "
                          f"e.g. {employees.loc[incomplete, 'employee_id'].iloc[0]}")
     out = employees.drop(columns="wave2").merge(means, left_on="employee_id", right_index=True, how="left")
     out["n_customers"] = out["n_customers"].fillna(0).astype(int)
@@ -135,6 +140,7 @@ def _convergence_warning() -> type[Warning]:
     return ConvergenceWarning
 
 
+@validated
 def icc(frame: pd.DataFrame, value: str, group: str = "employee_id") -> pd.Series:
     """ICC(1) and ICC(2) of column ``value`` in ``frame`` (one row per rater, ``group`` naming the
     rated unit), from a random-intercept model fitted by REML (statsmodels ``MixedLM``), with the
@@ -152,7 +158,7 @@ def icc(frame: pd.DataFrame, value: str, group: str = "employee_id") -> pd.Serie
         data = frame[[value, group]].reset_index(drop=True)
         result = _smf().mixedlm(f"Q('{value}') ~ 1", data, groups=group).fit(reml=True, method="powell")
     if not result.converged:
-        raise ValueError(f"icc: the mixed model for {value!r} did not converge")
+        raise InputError(f"icc: the mixed model for {value!r} did not converge")
     tau2 = float(result.cov_re.iloc[0, 0])
     sigma2 = float(result.scale)
     k = float(sizes.mean())
@@ -166,16 +172,21 @@ def icc(frame: pd.DataFrame, value: str, group: str = "employee_id") -> pd.Serie
 def _groups(frame: pd.DataFrame, value: str, group: str, where: str) -> pd.Series:
     check.columns(frame, [value, group], "the data")
     if frame[[value, group]].isna().any().any():
-        raise ValueError(f"{where}: missing values in {value!r} or {group!r}")
+        raise InputError(f"{where}: missing values in {value!r} or {group!r}")
+    check.numeric(frame, [value], "the data")
+    if frame[value].nunique() < 2 and len(frame):
+        raise check.InputError(f"{where}: the column {value!r} is constant ({show(frame[value].iloc[0])} "
+                               "everywhere); an intraclass correlation needs variation")
     sizes = frame.groupby(group).size()
     if len(sizes) < 2:
-        raise ValueError(f"{where}: {group!r} has {len(sizes)} group(s); it needs at least two")
+        raise InputError(f"{where}: {group!r} has {len(sizes)} group(s); it needs at least two")
     if sizes.min() < 2:
-        raise ValueError(f"{where}: {int((sizes < 2).sum())} group(s) of {group!r} have a single rater, "
+        raise InputError(f"{where}: {int((sizes < 2).sum())} group(s) of {group!r} have a single rater, "
                          f"e.g. {sizes[sizes < 2].index[0]!r}; drop them first")
     return sizes
 
 
+@validated
 def icc_anova(frame: pd.DataFrame, value: str, group: str = "employee_id") -> pd.Series:
     """ICC(1), ICC(2) and the F test of column ``value`` from the one-way ANOVA by ``group``
     (``scipy.stats.f_oneway``): icc1 = (F − 1)/(F + n₀ − 1), icc2 = 1 − 1/F (both may be
@@ -185,7 +196,7 @@ def icc_anova(frame: pd.DataFrame, value: str, group: str = "employee_id") -> pd
     sizes = _groups(frame, value, group, "icc_anova")
     values = frame[value].astype(float)
     if values.groupby(frame[group]).var(ddof=1).sum() == 0:
-        raise ValueError(f"icc_anova: {value!r} does not vary within any group; the F test is undefined")
+        raise InputError(f"icc_anova: {value!r} does not vary within any group; the F test is undefined")
     samples = [part.to_numpy() for _, part in values.groupby(frame[group])]
     f, pvalue = stats.f_oneway(*samples)
     n, g = len(values), len(sizes)
@@ -203,6 +214,7 @@ def _customers_with_channel(study: Study, sample: pd.DataFrame | None) -> pd.Dat
                         CUSTOMER_CONSTRUCTS)
 
 
+@validated
 def icc_table(study: Study) -> pd.DataFrame:
     """ICC(1) with its F test, ICC(2) and r_wg(j) (uniform null) summaries of the customer-rated
     scales (conf, csat), by channel, in the analysis sample (:func:`employee_data`): one row per
@@ -227,15 +239,16 @@ def _null_variance(null: str | float, scale_points: int) -> float:
         if null == "uniform":
             return (scale_points**2 - 1) / 12
         if null not in NULL_VARIANCES:
-            raise ValueError(f"null must be one of {list(NULL_VARIANCES)} or a variance (a positive number), "
+            raise InputError(f"null must be one of {list(NULL_VARIANCES)} or a variance (a positive number), "
                              f"got {null!r}")
         if scale_points != SCALE_POINTS:
-            raise ValueError(f"the skewed null {null!r} is tabulated for {SCALE_POINTS}-point scales only; "
+            raise InputError(f"the skewed null {null!r} is tabulated for {SCALE_POINTS}-point scales only; "
                              f"for {scale_points} points pass its variance as a number")
         return NULL_VARIANCES[null]
     return check.positive("null (a null variance)", null)
 
 
+@validated
 def rwg_j(frame: pd.DataFrame, items: tuple[str, ...] | list[str], group: str = "employee_id", *,
           scale_points: int = SCALE_POINTS, null: str | float = "uniform") -> pd.Series:
     """r_wg(j) of the ``items`` (a J-item scale of ``scale_points`` points) for every value of
@@ -249,10 +262,10 @@ def rwg_j(frame: pd.DataFrame, items: tuple[str, ...] | list[str], group: str = 
     scale_points = check.whole("scale_points", scale_points, 2)
     null_variance = _null_variance(null, scale_points)
     if frame[items].isna().any().any():
-        raise ValueError(f"rwg_j: missing values in {items}")
+        raise InputError(f"rwg_j: missing values in {items}")
     sizes = frame.groupby(group).size()
     if sizes.min() < 2:
-        raise ValueError(f"rwg_j: {int((sizes < 2).sum())} group(s) have a single rater, e.g. {sizes.idxmin()!r}")
+        raise InputError(f"rwg_j: {int((sizes < 2).sum())} group(s) have a single rater, e.g. {sizes.idxmin()!r}")
     ratio = frame.groupby(group)[items].var(ddof=1).mean(axis=1) / null_variance
     j = len(items)
     agreement = j * (1 - ratio) / (j * (1 - ratio) + ratio)
@@ -270,6 +283,7 @@ def _within_variances(codes: np.ndarray, sizes: np.ndarray, values: np.ndarray) 
     return out
 
 
+@validated
 def random_group_agreement(frame: pd.DataFrame, items: tuple[str, ...] | list[str], group: str = "employee_id", *,
                            n_random: int = RANDOM_GROUPS, seed: int = 0) -> pd.Series:
     """Random-group resampling (Bliese 2000; R's ``multilevel::rgr.agree``) for a J-item scale.
@@ -288,11 +302,11 @@ def random_group_agreement(frame: pd.DataFrame, items: tuple[str, ...] | list[st
     n_random = check.whole("n_random", n_random, 1)
     seed = check.whole("seed", seed, 0)
     if frame[items].isna().any().any():
-        raise ValueError(f"random_group_agreement: missing values in {items}")
+        raise InputError(f"random_group_agreement: missing values in {items}")
     codes, _ = pd.factorize(frame[group], sort=True)
     sizes = np.bincount(codes).astype(float)
     if len(sizes) < 2 or sizes.min() < 2:
-        raise ValueError(f"random_group_agreement: {group!r} needs at least two groups of at least two rows")
+        raise InputError(f"random_group_agreement: {group!r} needs at least two groups of at least two rows")
     values = frame[items].to_numpy(dtype=float)
     values = np.column_stack([values, values.mean(axis=1)])  # the items, then the scale score
     observed = float(_within_variances(codes, sizes, values)[:, -1].mean())
@@ -310,6 +324,7 @@ def random_group_agreement(frame: pd.DataFrame, items: tuple[str, ...] | list[st
                       "null_variance": float(item_variance.mean()), "n_random": n_random, "seed": seed})
 
 
+@validated
 def agreement_summary(study: Study, *, n_random: int = RANDOM_GROUPS, seed: int = 0) -> pd.DataFrame:
     """r_wg(j) of the customer-rated scales under every null, by channel and scale, in the analysis
     sample: one row per channel, scale and null (the four of :data:`NULL_VARIANCES` and
@@ -336,6 +351,7 @@ def agreement_summary(study: Study, *, n_random: int = RANDOM_GROUPS, seed: int 
     return pd.DataFrame(rows)
 
 
+@validated
 def agreement_table(study: Study, *, null: str | float = "uniform", summary: pd.DataFrame | None = None,
                     n_random: int = RANDOM_GROUPS, seed: int = 0) -> pd.DataFrame:
     """r_wg(j) of conf and csat for every employee of the analysis sample against ``null`` (as in
@@ -364,6 +380,7 @@ def agreement_table(study: Study, *, null: str | float = "uniform", summary: pd.
     return pd.concat(frames, ignore_index=True)
 
 
+@validated
 def customer_scores(study: Study) -> pd.DataFrame:
     """The customers of the analysis sample (:func:`employee_data`), one row each: their items,
     employee_id, channel and the scale scores conf and csat (item means)."""
@@ -371,6 +388,7 @@ def customer_scores(study: Study) -> pd.DataFrame:
     return _customers_with_channel(study, employee_data(study)).reset_index(drop=True)
 
 
+@validated
 def within_between(study: Study, channel: str, *, outcome: str = "csat", predictor: str = "conf") -> pd.DataFrame:
     """The customer-level slope of ``outcome`` on ``predictor`` in ``channel``, split into its
     within- and between-employee parts (a Mundlak model): with x̄_j the mean of employee j's
@@ -387,9 +405,9 @@ def within_between(study: Study, channel: str, *, outcome: str = "csat", predict
     ci_high (95 %), n (customers) and n_employees."""
     _check_study(study)
     if channel not in CHANNELS:
-        raise ValueError(f"channel must be one of {list(CHANNELS)}, got {channel!r}")
+        raise InputError(f"channel must be one of {list(CHANNELS)}, got {channel!r}")
     if {outcome, predictor} != set(CUSTOMER_CONSTRUCTS):
-        raise ValueError(f"outcome and predictor must be the two customer scales {list(CUSTOMER_CONSTRUCTS)}, "
+        raise InputError(f"outcome and predictor must be the two customer scales {list(CUSTOMER_CONSTRUCTS)}, "
                          f"got {outcome!r} and {predictor!r}")
     customers = customer_scores(study)
     part = customers[customers["channel"] == channel].copy()
@@ -411,6 +429,7 @@ def within_between(study: Study, channel: str, *, outcome: str = "csat", predict
     return pd.DataFrame(rows)
 
 
+@validated
 def nesting_comparison(study: Study, channel: str, *, outcome: str = "conf", predictor: str = "infusion") -> pd.DataFrame:
     """The effect of an employee's ``predictor`` score on customers' ``outcome`` in ``channel``,
     estimated four ways on the same analysis sample: customer-level OLS that treats every customer
@@ -420,9 +439,9 @@ def nesting_comparison(study: Study, channel: str, *, outcome: str = "conf", pre
     se_ratio (se over the clustered se)."""
     _check_study(study)
     if channel not in CHANNELS:
-        raise ValueError(f"channel must be one of {list(CHANNELS)}, got {channel!r}")
+        raise InputError(f"channel must be one of {list(CHANNELS)}, got {channel!r}")
     if outcome not in CUSTOMER_CONSTRUCTS or predictor not in ("infusion", "usat"):
-        raise ValueError(f"outcome must be one of {list(CUSTOMER_CONSTRUCTS)} and predictor 'infusion' or 'usat'; "
+        raise InputError(f"outcome must be one of {list(CUSTOMER_CONSTRUCTS)} and predictor 'infusion' or 'usat'; "
                          f"got {outcome!r}, {predictor!r}")
     employees = employee_data(study)
     employees = employees[employees["channel"] == channel]
@@ -450,6 +469,7 @@ def nesting_comparison(study: Study, channel: str, *, outcome: str = "conf", pre
     return table
 
 
+@validated
 def answer_shares(study: Study) -> pd.DataFrame:
     """The share of each answer 1-7 for every item (employees' items over the employees who
     answered them, customers' items over all customers): one row per item, columns 1..7."""

@@ -27,6 +27,8 @@ import numpy as np
 import pandas as pd
 
 from utils import data
+from utils._checks import validated
+from utils.errors import InputError
 
 __all__ = ["CACHE_DIR", "RESULTS", "compute", "load", "stale", "write"]
 
@@ -109,10 +111,11 @@ RESULTS: dict[str, Result] = {
 
 def _file(name: str) -> str:
     if name not in RESULTS:
-        raise ValueError(f"unknown stored result {name!r}; stored results: {', '.join(RESULTS)}")
+        raise InputError(f"unknown stored result {name!r}; stored results: {', '.join(RESULTS)}")
     return f"{CACHE_DIR}/{name}.csv"
 
 
+@validated
 def compute(name: str) -> pd.DataFrame:
     """Compute the result ``name`` now (slow: this is what the stored file saves)."""
     _file(name)
@@ -123,6 +126,7 @@ def _csv_bytes(frame: pd.DataFrame, indexed: bool) -> bytes:
     return frame.to_csv(index=indexed, lineterminator="\n", float_format=FLOAT_FORMAT).encode("utf-8")
 
 
+@validated
 def load(name: str) -> pd.DataFrame:
     """The stored result ``name``, checked against the data manifest, with its index restored
     (when it has one)."""
@@ -131,6 +135,7 @@ def load(name: str) -> pd.DataFrame:
     return frame if index is None else frame.set_index(index)
 
 
+@validated
 def stale(name: str) -> str:
     """"" when the stored result ``name`` equals a fresh computation (text columns exactly,
     numbers within TOLERANCE); otherwise one sentence saying what differs."""
@@ -148,6 +153,7 @@ def stale(name: str) -> str:
     return ""
 
 
+@validated
 def write(names: list[str] | None = None) -> list[str]:
     """Recompute the results ``names`` (default: all), write their files, update the manifest;
     return the files written."""

@@ -68,6 +68,8 @@ from utils import _checks as check
 from utils import data, inference, sem
 from utils.infusion import models
 from utils.infusion.population import CHANNELS
+from utils._checks import validated
+from utils.errors import InputError
 
 __all__ = [
     "PUBLISHED_FILE", "BOOTSTRAP_DEFAULT", "BOOTSTRAP_SEED", "ALPHA", "EQUIVALENCE_BOUND", "EFFECTS",
@@ -108,18 +110,19 @@ NULL_KEYS = {("H1", "direct", "contact_center"), ("H2", "indirect", "retail_stor
 _PUBLISHED_COLUMNS = ("key", "hypothesis", "effect", "channel", "published", "quote", "translation", "source")
 
 
+@validated
 def load_published() -> pd.DataFrame:
     """The published results (``data/chen2021/published_results.csv``), checked: one row per
     hypothesis × channel, with the source's wording, a quote and its English translation."""
     table = data.read_csv(PUBLISHED_FILE)
     check.columns(table, _PUBLISHED_COLUMNS, PUBLISHED_FILE)
     if table["key"].duplicated().any():
-        raise ValueError(f"{PUBLISHED_FILE} repeats keys {table.loc[table['key'].duplicated(), 'key'].tolist()}")
+        raise InputError(f"{PUBLISHED_FILE} repeats keys {table.loc[table['key'].duplicated(), 'key'].tolist()}")
     allowed = {"significant", "not significant", "positive",
                "retail_store > contact_center", "contact_center > retail_store"}
     bad = table.loc[~table["published"].isin(allowed), "key"].tolist()
     if bad:
-        raise ValueError(f"{PUBLISHED_FILE}: rows {bad} state a result other than {sorted(allowed)}")
+        raise InputError(f"{PUBLISHED_FILE}: rows {bad} state a result other than {sorted(allowed)}")
     return table
 
 
@@ -128,10 +131,10 @@ def _check_employees(employees: pd.DataFrame) -> None:
     check.columns(employees, needed, "employees")
     unknown = sorted(set(employees["channel"]) - set(CHANNELS))
     if unknown:
-        raise ValueError(f"employees has unknown channel(s) {unknown}; expected {list(CHANNELS)}")
+        raise InputError(f"employees has unknown channel(s) {unknown}; expected {list(CHANNELS)}")
     missing = [c for c in CHANNELS if c not in set(employees["channel"])]
     if missing:
-        raise ValueError(f"employees has no rows for channel(s) {missing}")
+        raise InputError(f"employees has no rows for channel(s) {missing}")
 
 
 def _borderline(p: float, mcse: float, alpha: float = ALPHA) -> bool:
@@ -227,6 +230,7 @@ def _test_rows(table: pd.DataFrame, effects: dict[str, tuple[str, tuple[str, ...
     return pd.DataFrame(rows)
 
 
+@validated
 def hypothesis_tests(employees: pd.DataFrame, *, n_boot: int = BOOTSTRAP_DEFAULT,
                      seed: int = BOOTSTRAP_SEED) -> pd.DataFrame:
     """Bootstrap tests of H1-H3 on the employee-level data (``aggregation.employee_data``).
@@ -253,6 +257,7 @@ def hypothesis_tests(employees: pd.DataFrame, *, n_boot: int = BOOTSTRAP_DEFAULT
     return out
 
 
+@validated
 def latent_tests(employees: pd.DataFrame, *, n_draws: int = MONTE_CARLO_DRAWS,
                  seed: int = MONTE_CARLO_SEED) -> pd.DataFrame:
     """H1-H3 on the latent model, fitted to both channels at once under metric invariance
@@ -276,6 +281,7 @@ def latent_tests(employees: pd.DataFrame, *, n_draws: int = MONTE_CARLO_DRAWS,
     return out
 
 
+@validated(n_boot=20_000)
 def latent_bootstrap_tests(employees: pd.DataFrame, *, n_boot: int = LATENT_BOOTSTRAP,
                            seed: int = BOOTSTRAP_SEED) -> pd.DataFrame:
     """H1-H3 on the latent model under metric invariance by the nonparametric bootstrap of the
@@ -295,13 +301,14 @@ def latent_bootstrap_tests(employees: pd.DataFrame, *, n_boot: int = LATENT_BOOT
     return out
 
 
+@validated
 def compare_tests(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """Several analyses' verdicts side by side: ``tables`` maps a name (e.g. "composite") to a
     table from :func:`hypothesis_tests`, :func:`latent_tests` or :func:`latent_bootstrap_tests`.
     One row per hypothesis and channel with estimate_<name>, p_<name> and verdict_<name> (" (borderline)"
     appended where it is) for each, and ``agree`` (every analysis gives the same verdict)."""
     if not isinstance(tables, Mapping) or len(tables) < 2:
-        raise ValueError("tables must map at least two names to test tables, e.g. "
+        raise InputError("tables must map at least two names to test tables, e.g. "
                          "{'composite': hypothesis_tests(...), 'latent': latent_tests(...)}")
     columns = ["hypothesis", "channel", "estimate", "p", "verdict", "borderline"]
     out = None
@@ -315,6 +322,7 @@ def compare_tests(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     return out
 
 
+@validated
 def baseline_tests(employees: pd.DataFrame, *, n_boot: int = BOOTSTRAP_DEFAULT,
                    seed: int = BOOTSTRAP_SEED) -> pd.DataFrame:
     """The baseline model (source 000: infusion use works directly and through user satisfaction)
@@ -336,6 +344,7 @@ def _cell(estimate: float, low: float, high: float, verdict: str, borderline: bo
     return f"{estimate:.3f} [{low:.3f}, {upper}: {verdict}{' (borderline)' if borderline else ''}"
 
 
+@validated
 def hypothesis_table(tests: pd.DataFrame) -> pd.DataFrame:
     """The hypothesis table: one row per hypothesis, one column per channel and one for the
     difference, each cell "estimate [interval]: verdict" (per channel the 95 % two-sided
@@ -367,6 +376,7 @@ def _formal(published: str, row: pd.Series) -> bool | str:
     return row["verdict"] == published  # an ordering such as "retail_store > contact_center"
 
 
+@validated
 def scorecard(tests: pd.DataFrame, baseline: pd.DataFrame | None = None,
               published: pd.DataFrame | None = None) -> pd.DataFrame:
     """Each published result beside the replication's verdict, in two columns.
@@ -414,6 +424,7 @@ def scorecard(tests: pd.DataFrame, baseline: pd.DataFrame | None = None,
     return pd.DataFrame(rows)
 
 
+@validated
 def scorecard_headline(card: pd.DataFrame) -> str:
     """The scorecard's headline: how many published results are reproduced as the source argued
     and how many by a formal test (borderline ones counted apart)."""
@@ -429,12 +440,14 @@ def scorecard_headline(card: pd.DataFrame) -> str:
 # --------------------------------------------------------------------------- latent model
 
 
+@validated
 def latent_fits(employees: pd.DataFrame, desc: str = models.LATENT_SEM) -> dict[str, sem.SemFit]:
     """The latent-variable structural model fitted by ML in each channel: {channel: SemFit}."""
     _check_employees(employees)
     return {channel: sem.fit(desc, employees[employees["channel"] == channel]) for channel in CHANNELS}
 
 
+@validated
 def latent_paths(fits: dict[str, sem.SemFit]) -> pd.DataFrame:
     """The regression paths of each channel's latent fit: channel, lhs, rhs, est, se, z,
     pvalue, std_all."""
@@ -451,6 +464,7 @@ _POPULATION_NAMES = {"INF": "infusion", "USAT": "usat", "CONF": "conf", "CSAT": 
                      "log_tenure": "tenure", "log_contacts": "contacts"}
 
 
+@validated
 def compare_with_targets(paths: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
     """Standardized estimates (:func:`latent_paths`) beside the values the population implies
     for them (``population.targets``): channel, parameter, target, estimate (std_all),
@@ -461,12 +475,13 @@ def compare_with_targets(paths: pd.DataFrame, targets: pd.DataFrame) -> pd.DataF
     joined = named.merge(targets, on=["channel", "predictor", "outcome"], how="left")
     if joined["value"].isna().any():
         missing = joined.loc[joined["value"].isna(), ["lhs", "rhs"]].drop_duplicates().to_numpy().tolist()
-        raise ValueError(f"no population target for the path(s) {missing}")
+        raise InputError(f"no population target for the path(s) {missing}")
     out = joined.rename(columns={"value": "target", "std_all": "estimate"})
     out["difference"] = out["estimate"] - out["target"]
     return out[["channel", "parameter", "target", "estimate", "difference", "pvalue"]]
 
 
+@validated
 def r_squared(fits: dict[str, sem.SemFit]) -> pd.DataFrame:
     """R² of every endogenous factor in each channel (1 − its standardized residual variance):
     a table with one row per factor and one column per channel."""
@@ -489,6 +504,7 @@ KEY_PATHS: dict[str, tuple[str, str, str]] = {
 BASELINES = {"metric": ("loadings",), "configural": ()}
 
 
+@validated
 def equality_tests(employees: pd.DataFrame, desc: str = models.LATENT_SEM, *, baseline: str = "metric") -> pd.DataFrame:
     """Likelihood-ratio tests, in the latent model, of each key path (``KEY_PATHS``) held equal
     across channels, against the baseline model (``utils.sem.path_equality``): ``"metric"``
@@ -501,7 +517,7 @@ def equality_tests(employees: pd.DataFrame, desc: str = models.LATENT_SEM, *, ba
     (``utils.infusion.cache`` stores the result for the chapter)."""
     _check_employees(employees)
     if baseline not in BASELINES:
-        raise ValueError(f"baseline must be one of {list(BASELINES)}, got {baseline!r}")
+        raise InputError(f"baseline must be one of {list(BASELINES)}, got {baseline!r}")
     paths = {name: f"{outcome} ~ {predictor}" for name, (outcome, predictor, _) in KEY_PATHS.items()}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", sem.SemWarning)

@@ -44,6 +44,8 @@ from utils import sem
 from utils.infusion import models
 from utils.infusion.population import CHANNELS
 from utils.sem import SemFit
+from utils._checks import validated
+from utils.errors import InputError
 
 __all__ = [
     "ALPHA_CUTOFF", "CR_CUTOFF", "AVE_CUTOFF", "HTMT_CUTOFF", "INVARIANCE_P", "DELTA_CFI_CUTOFF",
@@ -80,30 +82,30 @@ def _check_employees(employees: pd.DataFrame) -> None:
     unknown = sorted(set(employees["channel"].dropna()) - set(CHANNELS), key=str)
     if unknown or employees["channel"].isna().any():
         shown = unknown + (["missing"] if employees["channel"].isna().any() else [])
-        raise ValueError(f"employees has channel value(s) {shown}; channel must be one of {list(CHANNELS)}")
+        raise InputError(f"employees has channel value(s) {shown}; channel must be one of {list(CHANNELS)}")
     absent = [c for c in CHANNELS if not (employees["channel"] == c).any()]
     if absent:
-        raise ValueError(f"employees has no rows for channel(s) {absent}")
+        raise InputError(f"employees has no rows for channel(s) {absent}")
 
 
 def _check_channel(channel: str) -> str:
     if channel not in CHANNELS:
-        raise ValueError(f"channel must be one of {list(CHANNELS)}, got {channel!r}")
+        raise InputError(f"channel must be one of {list(CHANNELS)}, got {channel!r}")
     return channel
 
 
 def _check_fit(fit: object, name: str = "fit") -> SemFit:
     if not isinstance(fit, SemFit):
-        raise ValueError(f"{name} must be a SemFit from utils.sem.fit (e.g. from cfa_fits), got {type(fit).__name__}")
+        raise InputError(f"{name} must be a SemFit from utils.sem.fit (e.g. from cfa_fits), got {type(fit).__name__}")
     return fit
 
 
 def _check_fits(fits: object) -> Mapping[str, SemFit]:
     if not isinstance(fits, Mapping):
-        raise ValueError(f"fits must be a dict of SemFit by channel (from cfa_fits), got {type(fits).__name__}")
+        raise InputError(f"fits must be a dict of SemFit by channel (from cfa_fits), got {type(fits).__name__}")
     missing = [c for c in CHANNELS if c not in fits]
     if missing:
-        raise ValueError(f"fits lacks the channel(s) {missing}; it has {list(fits)}")
+        raise InputError(f"fits lacks the channel(s) {missing}; it has {list(fits)}")
     for channel in CHANNELS:
         _check_fit(fits[channel], f"fits[{channel!r}]")
     return fits
@@ -116,6 +118,7 @@ def _in_channel(employees: pd.DataFrame, channel: str) -> pd.DataFrame:
 # --------------------------------------------------------------------------- CFA and loadings
 
 
+@validated
 def cfa_fits(employees: pd.DataFrame) -> dict[str, SemFit]:
     """The four-factor CFA (``models.CFA``) fitted by ML in each channel of ``employees`` (the
     analysis sample of ``aggregation.employee_data``). Returns ``{channel: SemFit}`` in the order
@@ -129,11 +132,12 @@ def _std_loadings(fit: SemFit) -> dict[str, pd.Series]:
     """Standardized loadings (std_all) of each factor of ``fit``, indexed by item, in model order."""
     rows = fit.estimates[fit.estimates["op"] == "=~"]
     if rows.empty:
-        raise ValueError("the fit has no loadings (=~ rows): is it a CFA?")
+        raise InputError("the fit has no loadings (=~ rows): is it a CFA?")
     return {factor: part.set_index("rhs")["std_all"].rename(factor)
             for factor, part in rows.groupby("lhs", sort=False)}
 
 
+@validated
 def loadings(fits: Mapping[str, SemFit]) -> pd.DataFrame:
     """The loadings of the channel fits (``cfa_fits``) as a tidy table, one row per channel and
     item: channel, factor, item, est (unstandardized; the first item of each factor is fixed at 1
@@ -152,7 +156,8 @@ def loadings(fits: Mapping[str, SemFit]) -> pd.DataFrame:
 # --------------------------------------------------------------------------- reliability
 
 
-def cronbach_alpha(frame: pd.DataFrame, items: Sequence[str]) -> float:
+@validated
+def cronbach_alpha(frame: pd.DataFrame, items: str | Sequence[str]) -> float:
     """Cronbach's α of the columns ``items`` of ``frame``: k/(k − 1) · (1 − Σ item variances /
     variance of the item sum), variances with ddof = 1. Raises a ValueError for fewer than two
     items, missing columns, missing values, fewer than two rows or a constant item sum."""
@@ -160,30 +165,37 @@ def cronbach_alpha(frame: pd.DataFrame, items: Sequence[str]) -> float:
         items = [items]
     items = list(items)
     if len(items) < 2:
-        raise ValueError(f"cronbach_alpha needs at least two items, got {len(items)} ({items})")
+        raise InputError(f"cronbach_alpha needs at least two items, got {len(items)} ({items})")
     check.columns(frame, items, "the data")
     values = frame[items]
     if values.isna().any().any():
         bad = values.columns[values.isna().any()].tolist()
-        raise ValueError(f"cronbach_alpha: missing values in {bad}; drop or impute those rows first")
+        raise InputError(f"cronbach_alpha: missing values in {bad}; drop or impute those rows first")
     if len(values) < 2:
-        raise ValueError(f"cronbach_alpha needs at least two rows, got {len(values)}")
+        raise InputError(f"cronbach_alpha needs at least two rows, got {len(values)}")
     values = values.astype(float)
     total_variance = float(values.sum(axis=1).var(ddof=1))
     if total_variance == 0:
-        raise ValueError(f"cronbach_alpha: the sum of {items} is constant; α is undefined")
+        raise InputError(f"cronbach_alpha: the sum of {items} is constant; α is undefined")
     k = len(items)
     return k / (k - 1) * (1 - float(values.var(ddof=1).sum()) / total_variance)
 
 
 def _lambdas(std_loadings: Sequence[float] | pd.Series) -> np.ndarray:
-    values = np.asarray(std_loadings, dtype=float)
+    try:
+        values = np.asarray(std_loadings, dtype=float)
+    except (TypeError, ValueError):
+        values = np.array([np.nan])
+    if values.ndim == 1 and len(values) and np.all(np.isfinite(values)) and np.any(np.abs(values) > 1):
+        raise check.InputError("standardized loadings lie between -1 and 1 (a larger one is a Heywood case "
+                               f"or an unstandardized loading), got {list(values)}")
     if values.ndim != 1 or len(values) == 0 or not np.all(np.isfinite(values)):
-        raise ValueError("standardized loadings must be a non-empty list of finite numbers, "
+        raise check.InputError("standardized loadings must be a non-empty list of finite numbers, "
                          f"got {list(values.ravel())}")
     return values
 
 
+@validated
 def composite_reliability(std_loadings: Sequence[float] | pd.Series) -> float:
     """Composite reliability of a factor from its standardized loadings λ (Fornell & Larcker 1981):
     (Σλ)² / ((Σλ)² + Σ(1 − λ²))."""
@@ -192,12 +204,14 @@ def composite_reliability(std_loadings: Sequence[float] | pd.Series) -> float:
     return float(common / (common + np.sum(1 - lam**2)))
 
 
+@validated
 def average_variance_extracted(std_loadings: Sequence[float] | pd.Series) -> float:
     """Average variance extracted of a factor from its standardized loadings λ: the mean of λ²
     (Fornell & Larcker 1981)."""
     return float(np.mean(_lambdas(std_loadings) ** 2))
 
 
+@validated
 def reliability(employees: pd.DataFrame, fits: Mapping[str, SemFit] | None = None) -> pd.DataFrame:
     """Reliability and convergent validity of each factor in each channel: one row per channel ×
     factor with n (employees), alpha (Cronbach's α of the factor's items in that channel), cr and
@@ -212,10 +226,10 @@ def reliability(employees: pd.DataFrame, fits: Mapping[str, SemFit] | None = Non
         std = _std_loadings(fits[channel])
         for factor, items in models.FACTORS.items():
             if factor not in std:
-                raise ValueError(f"the {channel} fit has no factor {factor!r}: fits must come from cfa_fits")
+                raise InputError(f"the {channel} fit has no factor {factor!r}: fits must come from cfa_fits")
             lam = std[factor].reindex(list(items))
             if lam.isna().any():
-                raise ValueError(f"the {channel} fit lacks loadings of {factor} on {lam.index[lam.isna()].tolist()}")
+                raise InputError(f"the {channel} fit lacks loadings of {factor} on {lam.index[lam.isna()].tolist()}")
             alpha = cronbach_alpha(part, items)
             cr, ave = composite_reliability(lam), average_variance_extracted(lam)
             rows.append({"channel": channel, "factor": factor, "n": len(part), "alpha": alpha, "cr": cr, "ave": ave,
@@ -226,6 +240,7 @@ def reliability(employees: pd.DataFrame, fits: Mapping[str, SemFit] | None = Non
 # --------------------------------------------------------------------------- discriminant validity
 
 
+@validated
 def fornell_larcker(fit: SemFit) -> pd.DataFrame:
     """The Fornell-Larcker matrix of a CFA fit: factors × factors (in model order), √AVE on the
     diagonal, the factor correlations (std_all of the ``F1 ~~ F2`` rows) off it. Raises a
@@ -243,10 +258,11 @@ def fornell_larcker(fit: SemFit) -> pd.DataFrame:
         matrix.loc[row.lhs, row.rhs] = matrix.loc[row.rhs, row.lhs] = row.std_all
     if matrix.isna().any().any():
         missing = [f"{a} ~~ {b}" for i, a in enumerate(factors) for b in factors[i + 1:] if pd.isna(matrix.loc[a, b])]
-        raise ValueError(f"the fit has no factor covariance for {', '.join(missing)}")
+        raise InputError(f"the fit has no factor covariance for {', '.join(missing)}")
     return matrix
 
 
+@validated
 def fornell_larcker_ok(fit: SemFit) -> bool:
     """True when every factor's √AVE exceeds the absolute value of each of its correlations with
     the other factors (the Fornell-Larcker criterion)."""
@@ -256,6 +272,7 @@ def fornell_larcker_ok(fit: SemFit) -> bool:
     return bool(np.all(diagonal > off.max(axis=1)))
 
 
+@validated
 def htmt(frame: pd.DataFrame, factors: Mapping[str, Sequence[str]] = models.FACTORS) -> pd.DataFrame:
     """The heterotrait-monotrait ratio (Henseler, Ringle & Sarstedt 2015) of every pair of
     ``factors`` (name → its items, at least two each) from the Pearson correlations of the items in
@@ -264,28 +281,28 @@ def htmt(frame: pd.DataFrame, factors: Mapping[str, Sequence[str]] = models.FACT
     the diagonal. Raises a ValueError for missing columns or values, a factor with fewer than two
     items, an item in two factors, or a factor whose items do not correlate."""
     if not isinstance(factors, Mapping) or len(factors) < 2:
-        raise ValueError("factors must map at least two factor names to their items")
+        raise InputError("factors must map at least two factor names to their items")
     groups = {name: [items] if isinstance(items, str) else list(items) for name, items in factors.items()}
     short = [name for name, items in groups.items() if len(items) < 2]
     if short:
-        raise ValueError(f"htmt needs at least two items per factor; {short} have fewer")
+        raise InputError(f"htmt needs at least two items per factor; {short} have fewer")
     columns = [item for items in groups.values() for item in items]
     repeated = sorted({item for item in columns if columns.count(item) > 1})
     if repeated:
-        raise ValueError(f"items {repeated} belong to more than one factor")
+        raise InputError(f"items {repeated} belong to more than one factor")
     check.columns(frame, columns, "the data")
     values = frame[columns]
     if values.isna().any().any():
-        raise ValueError(f"htmt: missing values in {values.columns[values.isna().any()].tolist()}")
+        raise InputError(f"htmt: missing values in {values.columns[values.isna().any()].tolist()}")
     r = values.astype(float).corr().abs()
     if r.isna().any().any():
-        raise ValueError(f"htmt: constant item(s) {values.columns[values.nunique() < 2].tolist()}")
+        raise InputError(f"htmt: constant item(s) {values.columns[values.nunique() < 2].tolist()}")
     monotrait = {}
     for name, items in groups.items():
         block = r.loc[items, items].to_numpy()
         monotrait[name] = float(block[np.triu_indices(len(items), 1)].mean())
         if monotrait[name] <= 0:
-            raise ValueError(f"htmt: the items of {name} do not correlate (mean monotrait correlation 0)")
+            raise InputError(f"htmt: the items of {name} do not correlate (mean monotrait correlation 0)")
     names = list(groups)
     out = pd.DataFrame(np.nan, index=pd.Index(names, name="factor"), columns=names)
     for i, a in enumerate(names):
@@ -298,6 +315,7 @@ def htmt(frame: pd.DataFrame, factors: Mapping[str, Sequence[str]] = models.FACT
 # --------------------------------------------------------------------------- invariance, common method
 
 
+@validated
 def measurement_invariance(employees: pd.DataFrame) -> pd.DataFrame:
     """The invariance sequence of the four-factor CFA across channels (``utils.sem.invariance``:
     configural, metric, scalar; columns chi2, df, pvalue, cfi, tli, rmsea, srmr, aic, bic,
@@ -315,6 +333,7 @@ def measurement_invariance(employees: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+@validated
 def harman_test(employees: pd.DataFrame, channel: str) -> pd.Series:
     """Harman's single-factor check in ``channel``: the one-factor model (``models.ONE_FACTOR``)
     and the four-factor CFA fitted to the same employees, and the likelihood-ratio test of the
@@ -335,6 +354,7 @@ def harman_test(employees: pd.DataFrame, channel: str) -> pd.Series:
     return pd.Series(out, name=channel, dtype=float)
 
 
+@validated
 def validity_summary(employees: pd.DataFrame) -> pd.DataFrame:
     """One row per channel summarising the measurement model: n, alpha_min, cr_min, ave_min
     (the smallest over the four factors), fornell_larcker_ok, htmt_max (largest HTMT of any pair)

@@ -47,6 +47,8 @@ from scipy import stats
 
 from utils import _checks as check
 from utils import data
+from utils._checks import validated
+from utils.errors import InputError
 
 __all__ = [
     "CHANNELS", "CONSTRUCTS", "POPULATION_FILE", "PATHS", "BASES", "FIXED_DESIGN",
@@ -90,6 +92,7 @@ FIXED_DESIGN: dict[str, float] = {"items_per_scale": 3, "scale_points": 7, "usat
 _ORDER = ("tenure", "contacts", "infusion", "usat", "conf", "csat")
 
 
+@validated
 def load_population() -> pd.DataFrame:
     """The population table of ``data/chen2021/population.csv``, checked (see
     :func:`validate_population`)."""
@@ -100,6 +103,7 @@ def _where(parameter: str, channel: str) -> str:
     return f"parameter {parameter!r} ({channel})"
 
 
+@validated
 def validate_population(table: pd.DataFrame) -> pd.DataFrame:
     """Return ``table`` (columns parameter, channel, value, basis, justification, source) if it
     is a complete population model; otherwise raise a ValueError naming the problem: a missing
@@ -110,32 +114,32 @@ def validate_population(table: pd.DataFrame) -> pd.DataFrame:
     table = table.copy()
     bad_channel = sorted(set(table["channel"]) - {"both", *CHANNELS})
     if bad_channel:
-        raise ValueError(f"the population table has unknown channel(s) {bad_channel}; "
+        raise InputError(f"the population table has unknown channel(s) {bad_channel}; "
                          f"use 'both' or one of {list(CHANNELS)}")
     bad_basis = table.loc[~table["basis"].isin(BASES), "parameter"].tolist()
     if bad_basis:
-        raise ValueError(f"the population table gives parameter(s) {bad_basis} a basis other than {list(BASES)}")
+        raise InputError(f"the population table gives parameter(s) {bad_basis} a basis other than {list(BASES)}")
     empty = table.loc[table["justification"].fillna("").str.strip() == "", "parameter"].tolist()
     if empty:
-        raise ValueError(f"the population table gives no justification for {empty}")
+        raise InputError(f"the population table gives no justification for {empty}")
     values = pd.to_numeric(table["value"], errors="coerce")
     bad_value = table.loc[~np.isfinite(values.astype(float)), "parameter"].tolist()
     if bad_value:
-        raise ValueError(f"the population table's value is not a finite number for {bad_value}")
+        raise InputError(f"the population table's value is not a finite number for {bad_value}")
     table["value"] = values.astype(float)
     duplicated = table[table.duplicated(["parameter", "channel"], keep=False)]
     if len(duplicated):
-        raise ValueError(f"the population table lists {sorted(set(duplicated['parameter']))} more than once")
+        raise InputError(f"the population table lists {sorted(set(duplicated['parameter']))} more than once")
     unknown = sorted(set(table["parameter"]) - set(_REQUIRED))
     if unknown:
-        raise ValueError(f"the population table has unknown parameter(s) {unknown}")
+        raise InputError(f"the population table has unknown parameter(s) {unknown}")
     for name in _REQUIRED:
         rows = table[table["parameter"] == name]
         channels = set(rows["channel"])
         if "both" in channels and len(channels) > 1:
-            raise ValueError(f"parameter {name!r} is given both for 'both' and for a channel")
+            raise InputError(f"parameter {name!r} is given both for 'both' and for a channel")
         if channels != {"both"} and channels != set(CHANNELS):
-            raise ValueError(f"parameter {name!r} must be given for 'both' channels or for each of "
+            raise InputError(f"parameter {name!r} must be given for 'both' channels or for each of "
                              f"{list(CHANNELS)}; the table has {sorted(channels) or 'no row'}")
     for channel in CHANNELS:
         _check_ranges(parameters(table, channel, checked=False), channel)
@@ -145,7 +149,7 @@ def validate_population(table: pd.DataFrame) -> pd.DataFrame:
 def _check_ranges(p: Mapping[str, float], channel: str) -> None:
     def need(ok: bool, name: str, what: str) -> None:
         if not ok:
-            raise ValueError(f"{_where(name, channel)} is {p[name]:g}; it must be {what}")
+            raise InputError(f"{_where(name, channel)} is {p[name]:g}; it must be {what}")
 
     for name in ("n_employees", "min_customers"):
         need(p[name] >= 1 and float(p[name]).is_integer(), name, "a whole number of at least 1")
@@ -165,31 +169,33 @@ def _check_ranges(p: Mapping[str, float], channel: str) -> None:
             name = f"loading_{k}"
             need(0 < p[name] < 1, name, "strictly between 0 and 1")
             if p[name] ** 2 + p[method] ** 2 >= 1:
-                raise ValueError(f"{_where(name, channel)} and {method} leave no room for error: "
+                raise InputError(f"{_where(name, channel)} and {method} leave no room for error: "
                                  f"{p[name]:g}² + {p[method]:g}² must be below 1")
     covariance = latent_covariance(p)
     for i, name in enumerate(_ORDER):
         if covariance[i, i] <= 0 or _residual_variance(p, name) <= 0:
-            raise ValueError(f"in {channel}, the paths into {name!r} explain all of its variance or more "
+            raise InputError(f"in {channel}, the paths into {name!r} explain all of its variance or more "
                              f"(residual variance {_residual_variance(p, name):.3g}); make them smaller")
     within = (1 - p["icc_conf"]) / p["icc_conf"]
     if (1 - p["icc_csat"]) / p["icc_csat"] - p["conf_csat_within"] ** 2 * within <= 0:
-        raise ValueError(f"in {channel}, icc_csat {p['icc_csat']:g} is too large for conf_csat_within "
+        raise InputError(f"in {channel}, icc_csat {p['icc_csat']:g} is too large for conf_csat_within "
                          f"{p['conf_csat_within']:g} and icc_conf {p['icc_conf']:g}: customers' own confirmation "
                          "already gives satisfaction more within-employee variance than icc_csat allows")
 
 
+@validated
 def parameters(table: pd.DataFrame, channel: str, *, checked: bool = True) -> dict[str, float]:
     """``{parameter: value}`` for ``channel`` (one of CHANNELS): its own rows and the rows for
     'both'. With ``checked`` (default) the table is validated first."""
     if channel not in CHANNELS:
-        raise ValueError(f"channel must be one of {list(CHANNELS)}, got {channel!r}")
+        raise InputError(f"channel must be one of {list(CHANNELS)}, got {channel!r}")
     if checked:
         table = validate_population(table)
     rows = table[table["channel"].isin(["both", channel])]
     return {str(k): float(v) for k, v in zip(rows["parameter"], rows["value"])}
 
 
+@validated
 def with_values(table: pd.DataFrame, **changes: float | Mapping[str, float]) -> pd.DataFrame:
     """A copy of ``table`` with parameters changed: ``with_values(t, attrition=0.3)`` sets one
     value for every channel; ``with_values(t, usat_conf={"retail_store": 0.2})`` changes one
@@ -198,12 +204,12 @@ def with_values(table: pd.DataFrame, **changes: float | Mapping[str, float]) -> 
     table = validate_population(table)
     for name, value in changes.items():
         if name not in set(table["parameter"]):
-            raise ValueError(f"unknown parameter {name!r}; parameters: {', '.join(sorted(set(table['parameter'])))}")
+            raise InputError(f"unknown parameter {name!r}; parameters: {', '.join(sorted(set(table['parameter'])))}")
         rows = table[table["parameter"] == name]
         per_channel = dict(value) if isinstance(value, Mapping) else {c: value for c in CHANNELS}
         bad = sorted(set(per_channel) - set(CHANNELS))
         if bad:
-            raise ValueError(f"with_values({name}=...): unknown channel(s) {bad}")
+            raise InputError(f"with_values({name}=...): unknown channel(s) {bad}")
         old = {c: parameters(table, c, checked=False)[name] for c in CHANNELS}
         new = {**old, **{c: check.number(f"{name} ({c})", v) for c, v in per_channel.items()}}
         if new == old:
@@ -219,6 +225,7 @@ def with_values(table: pd.DataFrame, **changes: float | Mapping[str, float]) -> 
     return validate_population(table)
 
 
+@validated
 def path_table(table: pd.DataFrame) -> pd.DataFrame:
     """The structural paths, one row per path and channel: parameter, predictor, outcome,
     channel, value, basis, justification."""
@@ -267,6 +274,7 @@ def _residual_variance(p: Mapping[str, float], name: str) -> float:
     return 1.0 - _explained_variance(p, name) if name not in ("tenure", "contacts") else 1.0
 
 
+@validated
 def latent_covariance(p: Mapping[str, float], mean_inverse_k: float = 0.0) -> np.ndarray:
     """Covariance of the employee-level variables tenure, contacts, infusion, usat, conf, csat (in that
     order) for the parameters ``p`` of one channel. With ``mean_inverse_k`` = 0 these are the
@@ -289,6 +297,7 @@ def latent_covariance(p: Mapping[str, float], mean_inverse_k: float = 0.0) -> np
     return cov
 
 
+@validated(min_customers=(1, 10**6), extra_mean=(0, 10**5))
 def mean_inverse_customers(min_customers: float, extra_mean: float) -> float:
     """E[1/k] for k = min_customers + Poisson(extra_mean) customers per employee."""
     k = np.arange(0, int(extra_mean * 10 + 50))
@@ -296,6 +305,7 @@ def mean_inverse_customers(min_customers: float, extra_mean: float) -> float:
     return float(np.sum(weights / (min_customers + k)) / np.sum(weights))
 
 
+@validated
 def targets(table: pd.DataFrame, *, aggregated: bool = True) -> pd.DataFrame:
     """The standardized paths and R² an employee-level analysis estimates, per channel.
 
@@ -333,6 +343,7 @@ def _is_predictor(predictor: str, outcome: str) -> bool:
     return any(pr == predictor and out == outcome for pr, out in PATHS.values())
 
 
+@validated
 def effects(direct: float, a: float, b: float, conf_csat: float | None = None) -> dict[str, float]:
     """Effects of infusion use on confirmation through the two mechanisms: ``direct`` (infusion →
     confirmation), ``indirect`` = a · b (infusion → user satisfaction → confirmation) and
@@ -344,6 +355,7 @@ def effects(direct: float, a: float, b: float, conf_csat: float | None = None) -
     return out
 
 
+@validated
 def within_between_slopes(table: pd.DataFrame) -> pd.DataFrame:
     """The slopes of customer satisfaction on confirmation that a within/between (Mundlak) model
     of customers' *observed* scale scores (``aggregation.within_between``) estimates in a large

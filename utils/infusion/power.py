@@ -110,6 +110,8 @@ from utils import _checks as check
 from utils.infusion.models import COMPOSITE_SEM
 from utils.infusion.population import CHANNELS, load_population, parameters, validate_population, with_values
 from utils.infusion.simulate import _draw_channel
+from utils._checks import validated
+from utils.errors import InputError
 
 __all__ = [
     "DEFAULT_STUDIES", "DEFAULT_CURVE_STUDIES", "FULL_STUDIES", "CRITICAL_Z", "ONE_SIDED_Z", "EQUIVALENCE_BOUND",
@@ -173,7 +175,7 @@ def _equations(model: str = COMPOSITE_SEM) -> tuple[tuple[str, tuple[str, ...]],
         names = (outcome.strip(), *predictors)
         unknown = [name for name in names if name not in _VARIABLES]
         if unknown or not predictors:
-            raise ValueError(f"cannot read the regression {line!r} of COMPOSITE_SEM (unknown {unknown})")
+            raise InputError(f"cannot read the regression {line!r} of COMPOSITE_SEM (unknown {unknown})")
         equations.append((outcome.strip(), predictors))
     return tuple(equations)
 
@@ -200,13 +202,14 @@ def _population(population: pd.DataFrame | None) -> list[dict[str, float]]:
 def _sizes(name: str, values: object, minimum: int) -> tuple[int, ...]:
     """``values`` as a non-empty tuple of whole numbers of at least ``minimum``."""
     if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
-        raise ValueError(f"{name} must be a sequence of whole numbers, got {values!r}")
+        raise InputError(f"{name} must be a sequence of whole numbers, got {values!r}")
     sizes = tuple(check.whole(f"{name} (each value)", v, minimum) for v in values)
     if not sizes:
-        raise ValueError(f"{name} must hold at least one value")
+        raise InputError(f"{name} must hold at least one value")
     return sizes
 
 
+@validated(n_studies=10**7)
 def study_seeds(seed: int, n_studies: int) -> np.ndarray:
     """The seeds of the ``n_studies`` simulated studies of a run with ``seed`` (int64 array):
     the first ``n_studies`` draws of ``numpy.random.default_rng(seed).integers(0, 2**63)``."""
@@ -237,7 +240,7 @@ def _fit(z: np.ndarray, channel: str) -> tuple[np.ndarray, np.ndarray]:
     n = len(z)
     largest = max(len(xs) for _, xs in _EQUATIONS)
     if n < largest + 2:
-        raise ValueError(f"a simulated {channel} sample kept {n} employee(s) after attrition; the model needs at "
+        raise InputError(f"a simulated {channel} sample kept {n} employee(s) after attrition; the model needs at "
                          f"least {largest + 2}: increase n_employees")
     centred = z - z.mean(axis=0)
     gram = centred.T @ centred
@@ -249,7 +252,7 @@ def _fit(z: np.ndarray, channel: str) -> tuple[np.ndarray, np.ndarray]:
         try:
             inverse = np.linalg.inv(xx)
         except np.linalg.LinAlgError:
-            raise ValueError(f"in a simulated {channel} sample the predictors of {outcome} are collinear "
+            raise InputError(f"in a simulated {channel} sample the predictors of {outcome} are collinear "
                              "(e.g. every answer the same): use a larger sample") from None
         beta = inverse @ gram[x, y]
         rss = max(float(gram[y, y] - beta @ gram[x, y]), 0.0)
@@ -331,6 +334,7 @@ def _verdicts(fits: Sequence[tuple[np.ndarray, np.ndarray, int, float]]) -> dict
     return {key: bool(out[key]) for key in VERDICTS}
 
 
+@validated
 def estimates_once(population: pd.DataFrame | None = None, seed: int = 0) -> pd.DataFrame:
     """The composite model's OLS estimates in the study that ``seed`` draws from ``population``
     (default: the book's) — the same data as ``simulate_study(population, seed=seed)``.
@@ -346,6 +350,7 @@ def estimates_once(population: pd.DataFrame | None = None, seed: int = 0) -> pd.
     return pd.DataFrame(rows)
 
 
+@validated
 def replicate_once(population: pd.DataFrame | None, seed: int) -> dict[str, bool]:
     """Whether the study that ``seed`` draws from ``population`` (None: the book's) reproduces
     each verdict: ``{key: bool}`` over the keys of :data:`VERDICTS` (the seven published
@@ -369,6 +374,7 @@ def _rates(params: Sequence[dict[str, float]], seeds: np.ndarray) -> pd.DataFram
                          "mc_se": np.sqrt(rate * (1 - rate) / n), "n_studies": n})
 
 
+@validated(n_studies=10_000)
 def power(population: pd.DataFrame | None = None, *, n_studies: int = DEFAULT_STUDIES, seed: int = 0) -> pd.DataFrame:
     """How often a study drawn from ``population`` (default: the book's) reproduces each verdict.
 
@@ -389,6 +395,7 @@ def _common(table: pd.DataFrame, name: str) -> float:
     return values.pop() if len(values) == 1 else float("nan")
 
 
+@validated(n_studies=2_000)
 def power_curve(population: pd.DataFrame | None = None, *, employees: Sequence[int] = (100, 200, 300, 400),
                 customers: Sequence[int] = (3, 5, 7, 10), n_studies: int = DEFAULT_CURVE_STUDIES,
                 seed: int = 0) -> pd.DataFrame:
@@ -423,6 +430,7 @@ def power_curve(population: pd.DataFrame | None = None, *, employees: Sequence[i
     return out
 
 
+@validated(n_studies=10_000)
 def z_values(population: pd.DataFrame | None = None, *, outcome: str = "conf", predictor: str = "infusion",
              channel: str = "contact_center", n_studies: int = DEFAULT_STUDIES, seed: int = 0) -> pd.Series:
     """z = estimate / standard error of the composite model's path ``outcome ~ predictor`` in
@@ -430,9 +438,9 @@ def z_values(population: pd.DataFrame | None = None, *, outcome: str = "conf", p
     a Series indexed by study. Under a true null its mean is 0 and its SD 1; a mean away from 0
     (by more than about 3/√n_studies) is a bias of the analysis."""
     if channel not in CHANNELS:
-        raise ValueError(f"channel must be one of {list(CHANNELS)}, got {channel!r}")
+        raise InputError(f"channel must be one of {list(CHANNELS)}, got {channel!r}")
     if (outcome, predictor) not in _INDEX:
-        raise ValueError(f"the composite model has no path {outcome} ~ {predictor}; paths: "
+        raise InputError(f"the composite model has no path {outcome} ~ {predictor}; paths: "
                          f"{', '.join(f'{o} ~ {p}' for o, p in _PATHS)}")
     params = _population(population)
     position, which = _INDEX[(outcome, predictor)], CHANNELS.index(channel)
@@ -441,6 +449,7 @@ def z_values(population: pd.DataFrame | None = None, *, outcome: str = "conf", p
     return pd.Series(z, name=f"z of {outcome} ~ {predictor} in {channel}")
 
 
+@validated(n_studies=2_000)
 def sizes(population: pd.DataFrame | None = None, *, employees: Sequence[int] = (300, 600, 1200, 2400),
           n_studies: int = DEFAULT_STUDIES, seed: int = 0) -> pd.DataFrame:
     """:func:`power` at each number of employees per channel in ``employees`` (customers as the

@@ -22,12 +22,14 @@ import pandas as pd
 from utils import _checks as check
 from utils.infusion import power as _power
 from utils.infusion.population import CHANNELS, effects, load_population, parameters, validate_population, with_values
+from utils._checks import validated
 
 __all__ = ["SCENARIO_STUDIES", "scenario"]
 
 SCENARIO_STUDIES = 100
 
 
+@validated(n_studies=10_000)
 def scenario(population: pd.DataFrame | None = None, *,
              infusion_conf: Mapping[str, float] | None = None, usat_conf: Mapping[str, float] | None = None,
              infusion_usat: Mapping[str, float] | None = None, conf_csat: Mapping[str, float] | None = None,

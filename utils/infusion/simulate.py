@@ -55,6 +55,7 @@ from utils import data
 from utils.infusion.population import (
     CHANNELS, _residual_variance, load_population, parameters, validate_population,
 )
+from utils._checks import validated
 
 __all__ = [
     "DATASET_SEED", "EMPLOYEE_FILE", "CUSTOMER_FILE", "ITEMS", "CHANNEL_CODES", "Study",
@@ -182,6 +183,7 @@ def _draw_channel(p: dict[str, float], rng: np.random.Generator, likert: bool) -
             "monthly_contacts": monthly}
 
 
+@validated
 def simulate_study(population: pd.DataFrame | None = None, *, seed: int | None = DATASET_SEED,
                    likert: bool = True) -> Study:
     """Draw one study from ``population`` (default: the book's ``population.csv``; change values
@@ -224,6 +226,7 @@ def simulate_study(population: pd.DataFrame | None = None, *, seed: int | None =
                  latent=pd.concat(latent, ignore_index=True), likert=likert)
 
 
+@validated
 def load_study() -> Study:
     """The book's committed simulated dataset (``data/chen2021/``), checked against the manifest.
     ``latent`` is None: the committed files hold only what a real study would observe."""
@@ -238,12 +241,14 @@ def _csv_bytes(frame: pd.DataFrame) -> bytes:
     return frame.to_csv(index=False, lineterminator="\n", float_format="%.0f").encode("utf-8")
 
 
+@validated
 def dataset_bytes(seed: int = DATASET_SEED) -> dict[str, bytes]:
     """The bytes of the two dataset files as ``seed`` generates them, by file name."""
     study = simulate_study(seed=seed)
     return {EMPLOYEE_FILE: _csv_bytes(study.employees), CUSTOMER_FILE: _csv_bytes(study.customers)}
 
 
+@validated
 def write_dataset(seed: int = DATASET_SEED) -> list[Path]:
     """Write the dataset files for ``seed`` into ``data/`` and update the manifest; return the paths."""
     written = []

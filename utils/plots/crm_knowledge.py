@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import FancyBboxPatch, Patch
+from utils._checks import validated
 
 __all__ = ["crm_systems_grid", "crm_mediation_diagram", "crm_effect_split", "crm_effect_intervals"]
 
@@ -27,6 +28,7 @@ EFFECT_LABELS = {"indirect": "indirect  a × b", "direct": "direct  c′", "tota
 NODE_LABELS = ("CRM application\nuse", "Customer\nknowledge", "Customer\nsatisfaction")
 
 
+@validated
 def crm_systems_grid(states: pd.DataFrame, *, title: str,
                      case_names: Mapping[str, str] | None = None) -> plt.Figure:
     """One tile per system × case, coloured by state, systems grouped by type.
@@ -98,6 +100,7 @@ def _draw_diagram(ax: plt.Axes, paths: Mapping[str, float] | None) -> None:
     ax.set_axis_off()
 
 
+@validated
 def crm_mediation_diagram(paths: Mapping[str, float] | None = None, *, title: str) -> plt.Figure:
     """The path model CRM use → customer knowledge → satisfaction, with a direct path.
 
@@ -110,6 +113,7 @@ def crm_mediation_diagram(paths: Mapping[str, float] | None = None, *, title: st
     return fig
 
 
+@validated
 def crm_effect_split(effects: Mapping[str, float], *, title: str, limit: float = 1.5) -> plt.Figure:
     """The path diagram beside bars for the indirect, direct and total effects.
 
@@ -140,6 +144,7 @@ def crm_effect_split(effects: Mapping[str, float], *, title: str, limit: float =
     return fig
 
 
+@validated
 def crm_effect_intervals(table: pd.DataFrame, *, title: str, truth: Mapping[str, float] | None = None,
                          interval_label: str = "estimate and 95% interval") -> plt.Figure:
     """Point estimates with their intervals, one row per effect, optionally with the truth.

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from utils._checks import validated
 
 __all__ = ["methods_forest", "htmt_heatmap", "path_draws"]
 
@@ -19,6 +20,7 @@ __all__ = ["methods_forest", "htmt_heatmap", "path_draws"]
 STYLE = {"CB-SEM": ("#b2182b", "s"), "PLS": ("#2166ac", "o"), "PLSc": ("#5e3c99", "D")}
 
 
+@validated
 def methods_forest(paths: pd.DataFrame, labels: Mapping[str, str], *, title: str,
                    limits: tuple[float, float] = (-2.5, 3.5)) -> plt.Figure:
     """One row per structural path, one marker and 95 % interval per method.
@@ -57,6 +59,7 @@ def methods_forest(paths: pd.DataFrame, labels: Mapping[str, str], *, title: str
     return fig
 
 
+@validated
 def htmt_heatmap(htmt: pd.DataFrame, labels: Mapping[str, str], *, thresholds: Sequence[float],
                  title: str) -> plt.Figure:
     """Lower triangle of an HTMT matrix, each cell printed; cells above the largest threshold are
@@ -88,6 +91,7 @@ def htmt_heatmap(htmt: pd.DataFrame, labels: Mapping[str, str], *, thresholds: S
     return fig
 
 
+@validated
 def path_draws(draws: Mapping[str, np.ndarray], reference: Mapping[str, float], *, title: str,
                xlabel: str, limit: float = 3.0) -> plt.Figure:
     """Histograms of bootstrap draws of one path, one per method in ``draws``, and the CB-SEM

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from utils.plots._canvas import blank_axes
+from utils._checks import validated
 
 __all__ = ["ect_model_diagrams", "ect_satisfaction_curves", "ect_estimates", "ect_outlook"]
 
@@ -50,6 +51,7 @@ def _diagram(ax: plt.Axes, layout: Mapping[str, tuple[float, float]], paths: Seq
     ax.set_title(title, fontsize=11)
 
 
+@validated
 def ect_model_diagrams(oliver: Sequence[tuple[str, str]], comparison: Sequence[tuple[str, str]],
                        continuance: Sequence[tuple[str, str]], *, title: str,
                        continuance_labels: Mapping[tuple[str, str], str] | None = None,
@@ -70,6 +72,7 @@ def ect_model_diagrams(oliver: Sequence[tuple[str, str]], comparison: Sequence[t
     return fig
 
 
+@validated
 def ect_satisfaction_curves(curves: pd.DataFrame, *, title: str, customers: pd.DataFrame | None = None,
                             threshold: float | None = None) -> plt.Figure:
     """Satisfaction against performance, one line per expectation level.
@@ -107,6 +110,7 @@ def ect_satisfaction_curves(curves: pd.DataFrame, *, title: str, customers: pd.D
     return fig
 
 
+@validated
 def ect_estimates(table: pd.DataFrame, *, title: str, label: str = "term") -> plt.Figure:
     """Estimates with their confidence intervals (dots and bars) beside the true values (crosses).
 
@@ -126,6 +130,7 @@ def ect_estimates(table: pd.DataFrame, *, title: str, label: str = "term") -> pl
     return fig
 
 
+@validated
 def ect_outlook(customers: pd.DataFrame, shares: pd.DataFrame, *, threshold: float, title: str) -> plt.Figure:
     """A population at a glance: expectations and performance (left), satisfaction (right).
 

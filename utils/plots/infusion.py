@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from utils.plots._canvas import blank_axes
+from utils._checks import validated
 
 __all__ = ["VERDICT_LABELS", "infusion_path_diagrams", "infusion_agreement", "infusion_nesting", "infusion_loadings",
            "infusion_hypotheses", "infusion_power_curves", "infusion_scenario", "infusion_item_shares"]
@@ -37,6 +38,7 @@ VERDICT_LABELS = {
 BOX = {"boxstyle": "round,pad=0.45", "facecolor": "#eef3fb", "edgecolor": "#2f5597", "linewidth": 1.2}
 
 
+@validated
 def infusion_path_diagrams(paths: pd.DataFrame, *, title: str, r2: pd.DataFrame | None = None) -> plt.Figure:
     """One path diagram per channel. ``paths`` has channel, lhs (outcome factor), rhs (predictor
     factor), std_all and pvalue; only paths among the four factors are drawn (controls are
@@ -76,6 +78,7 @@ def infusion_path_diagrams(paths: pd.DataFrame, *, title: str, r2: pd.DataFrame 
     return fig
 
 
+@validated
 def infusion_item_shares(shares: pd.DataFrame, *, title: str) -> plt.Figure:
     """Stacked bars of the answers 1-7: ``shares`` has one row per item and columns 1..7 (shares)."""
     fig, ax = plt.subplots(figsize=(8, 0.35 * len(shares) + 1.6))
@@ -94,6 +97,7 @@ def infusion_item_shares(shares: pd.DataFrame, *, title: str) -> plt.Figure:
     return fig
 
 
+@validated
 def infusion_agreement(agreement: pd.DataFrame, *, cutoff: float, title: str) -> plt.Figure:
     """Histograms of r_wg(j) per employee: ``agreement`` has panel (one panel each, e.g. the null
     distribution), series (overlaid, e.g. the study) and rwg_j. The conventional cut-off is a
@@ -134,6 +138,7 @@ def _interval_rows(ax: plt.Axes, labels: Sequence[str], est: np.ndarray, low: np
     ax.set_yticks(y, labels)
 
 
+@validated
 def infusion_nesting(table: pd.DataFrame, *, title: str) -> plt.Figure:
     """The same effect estimated four ways (``aggregation.nesting_comparison``): estimate and
     95% interval per method."""
@@ -148,6 +153,7 @@ def infusion_nesting(table: pd.DataFrame, *, title: str) -> plt.Figure:
     return fig
 
 
+@validated
 def infusion_loadings(loadings: pd.DataFrame, *, title: str, threshold: float = 0.7) -> plt.Figure:
     """Standardized loadings per item and channel (columns channel, factor, item, std), with a
     reference line at ``threshold``."""
@@ -168,6 +174,7 @@ def infusion_loadings(loadings: pd.DataFrame, *, title: str, threshold: float = 
     return fig
 
 
+@validated
 def infusion_hypotheses(tests: pd.DataFrame, *, title: str) -> plt.Figure:
     """Forest plot of the hypothesis tests (``hypotheses.hypothesis_tests``): one panel per
     hypothesis, the estimate and its interval in each channel (95 % two-sided) and for the
@@ -187,6 +194,7 @@ def infusion_hypotheses(tests: pd.DataFrame, *, title: str) -> plt.Figure:
     return fig
 
 
+@validated
 def infusion_power_curves(curve: pd.DataFrame, *, title: str, verdicts: Mapping[str, str]) -> plt.Figure:
     """Rates of the ``verdicts`` (key → legend label; an empty label uses VERDICT_LABELS) against study size: left the sweep over
     employees per channel, right over customers per employee (``power.power_curve``)."""
@@ -209,6 +217,7 @@ def infusion_power_curves(curve: pd.DataFrame, *, title: str, verdicts: Mapping[
     return fig
 
 
+@validated
 def infusion_scenario(effects: pd.DataFrame, rates: pd.DataFrame, *, title: str) -> plt.Figure:
     """Left: direct and indirect effects of infusion use on confirmation per channel (stacked to
     the total). Right: the share of simulated studies reproducing each published verdict."""

@@ -18,6 +18,8 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from utils.is_success import LABELS
 from utils.plots._canvas import blank_axes
+from utils._checks import validated
+from utils.errors import InputError
 
 __all__ = ["is_success_diagram", "is_success_models", "is_success_effects", "is_success_estimates"]
 
@@ -58,6 +60,7 @@ def _colour(name: str) -> str:
     return MEDIATOR_COLOUR
 
 
+@validated
 def is_success_diagram(edges: pd.DataFrame, *, title: str, values: Mapping[tuple[str, str], float] | None = None,
                        ax: plt.Axes | None = None, legend: bool = True) -> plt.Figure:
     """A path diagram: one box per variable, one arrow per row of ``edges``.
@@ -69,7 +72,7 @@ def is_success_diagram(edges: pd.DataFrame, *, title: str, values: Mapping[tuple
     layout = LAYOUT_1992 if "individual_impact" in nodes else LAYOUT_2003
     missing = [n for n in nodes if n not in layout]
     if missing:
-        raise ValueError(f"edges name variables the diagram has no place for: {missing}")
+        raise InputError(f"edges name variables the diagram has no place for: {missing}")
     if ax is None:
         width = max(layout[n][0] for n in nodes) + BOX[0] / 2 + 0.2
         fig, ax = plt.subplots(figsize=(0.85 * width, 4.6))
@@ -118,6 +121,7 @@ def is_success_diagram(edges: pd.DataFrame, *, title: str, values: Mapping[tuple
     return fig
 
 
+@validated
 def is_success_models(models: Mapping[str, pd.DataFrame], *, title: str) -> plt.Figure:
     """Several path diagrams side by side: ``models`` maps a panel title to its edges."""
     widths = [12.8 if "individual_impact" in set(e["target"]) else 10.3 for e in models.values()]
@@ -130,6 +134,7 @@ def is_success_models(models: Mapping[str, pd.DataFrame], *, title: str) -> plt.
     return fig
 
 
+@validated
 def is_success_effects(effects: pd.DataFrame, *, title: str) -> plt.Figure:
     """Grouped bars: each source's effect on net benefits along each route, and its total (◆).
 
@@ -163,6 +168,7 @@ def is_success_effects(effects: pd.DataFrame, *, title: str) -> plt.Figure:
     return fig
 
 
+@validated
 def is_success_estimates(table: pd.DataFrame, *, title: str) -> plt.Figure:
     """Estimated paths with their 95% intervals, and the assumed values (red bars) when given.
 

@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+from utils._checks import validated
 
 __all__ = ["seci_diagram", "seci_level_spiral", "seci_trajectory", "seci_scenarios",
            "seci_growth_curves", "seci_runs_fan", "seci_support_bars"]
@@ -29,6 +30,7 @@ _CONVERTS = {"socialization": "tacit → tacit", "externalization": "tacit → e
              "combination": "explicit → explicit", "internalization": "explicit → tacit"}
 
 
+@validated
 def seci_diagram(notes: Mapping[str, str] | None = None, *, title: str) -> plt.Figure:
     """The SECI 2 × 2: rows say what a mode converts *from*, columns what it creates.
 
@@ -70,6 +72,7 @@ def seci_diagram(notes: Mapping[str, str] | None = None, *, title: str) -> plt.F
     return fig
 
 
+@validated
 def seci_level_spiral(levels: Sequence[str], *, title: str, turns_per_level: float = 1.0) -> plt.Figure:
     """A schematic knowledge spiral: loops that widen as they move across ``levels``.
 
@@ -106,6 +109,7 @@ def seci_level_spiral(levels: Sequence[str], *, title: str, turns_per_level: flo
     return fig
 
 
+@validated
 def seci_trajectory(trajectory: pd.DataFrame, *, title: str) -> plt.Figure:
     """Two panels from one run of the spiral (``utils.seci.simulate_spiral``): the tacit and
     explicit stocks by cycle, and the new knowledge each mode created in each cycle (log scales).
@@ -131,6 +135,7 @@ def seci_trajectory(trajectory: pd.DataFrame, *, title: str) -> plt.Figure:
     return fig
 
 
+@validated
 def seci_scenarios(scenarios: Mapping[str, pd.DataFrame], *, title: str) -> plt.Figure:
     """Tacit (left) and explicit (right) stocks by cycle, one line per scenario (log scale).
 
@@ -151,6 +156,7 @@ def seci_scenarios(scenarios: Mapping[str, pd.DataFrame], *, title: str) -> plt.
     return fig
 
 
+@validated
 def seci_growth_curves(curves: pd.DataFrame, *, title: str, marked: Mapping[str, float] | None = None) -> plt.Figure:
     """Long-run growth per cycle against one mode's rate, one line per mode.
 
@@ -174,6 +180,7 @@ def seci_growth_curves(curves: pd.DataFrame, *, title: str, marked: Mapping[str,
     return fig
 
 
+@validated
 def seci_runs_fan(runs: pd.DataFrame, expected: pd.DataFrame, *, title: str, shown: int = 40) -> plt.Figure:
     """Stochastic runs (thin lines, the first ``shown`` runs) around the deterministic path.
 
@@ -196,6 +203,7 @@ def seci_runs_fan(runs: pd.DataFrame, expected: pd.DataFrame, *, title: str, sho
     return fig
 
 
+@validated
 def seci_support_bars(panels: Mapping[str, pd.DataFrame], *, title: str,
                       xlabel: str = "share of the mode's mentions") -> plt.Figure:
     """One panel per table of ``utils.seci.support_shares(..., within="process")``: a stacked

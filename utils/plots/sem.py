@@ -15,6 +15,7 @@ import pandas as pd
 from matplotlib.patches import Ellipse, FancyBboxPatch
 
 from utils.plots._canvas import blank_axes
+from utils._checks import validated
 
 __all__ = ["sem_path_diagram", "sem_cfa_diagram", "sem_fit_indices", "sem_misfit"]
 
@@ -46,6 +47,7 @@ def _edge_point(centre: tuple[float, float], size: tuple[float, float], kind: st
     return x + dx * scale, y + dy * scale
 
 
+@validated
 def sem_path_diagram(nodes: Mapping[str, tuple[float, float, str, str]],
                      paths: Mapping[tuple[str, str], str | None], *,
                      covariances: Sequence[tuple[str, str, str | None]] = (), title: str,
@@ -112,6 +114,7 @@ def sem_path_diagram(nodes: Mapping[str, tuple[float, float, str, str]],
     return fig
 
 
+@validated
 def sem_cfa_diagram(factors: Mapping[str, Sequence[str]], *, title: str,
                     loadings: Mapping[tuple[str, str], str] | None = None,
                     correlated: bool = True) -> plt.Figure:
@@ -135,6 +138,7 @@ def sem_cfa_diagram(factors: Mapping[str, Sequence[str]], *, title: str,
                             figsize=(max(6.0, 1.0 * column), 3.6))
 
 
+@validated
 def sem_fit_indices(table: pd.DataFrame, *, title: str) -> plt.Figure:
     """Fit indices of several models beside the usual cut-offs, one row of ``table`` per model
     (its index names the model; columns cfi, tli, rmsea, rmsea_ci_lower, rmsea_ci_upper, srmr).
@@ -170,6 +174,7 @@ def sem_fit_indices(table: pd.DataFrame, *, title: str) -> plt.Figure:
     return fig
 
 
+@validated
 def sem_misfit(grid: pd.DataFrame, *, title: str) -> plt.Figure:
     """Fit statistics against sample size, one line per cross-loading (``utils.misfit.misfit_grid``).
 

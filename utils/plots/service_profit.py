@@ -16,6 +16,7 @@ import pandas as pd
 from matplotlib.patches import FancyBboxPatch
 
 from utils.plots._canvas import blank_axes
+from utils._checks import validated
 
 __all__ = ["service_profit_diagram", "service_profit_survival", "service_profit_monte_carlo",
            "service_profit_link_recovery"]
@@ -46,6 +47,7 @@ def _wrap(text: str, width: int = 13) -> str:
     return "\n".join(textwrap.wrap(text, width))
 
 
+@validated
 def service_profit_diagram(labels: Mapping[str, str], links: Mapping[tuple[str, str], float | None], *,
                            title: str, notes: Mapping[str, str] | None = None) -> plt.Figure:
     """Path diagram of the chain: one box per stage, one arrow per link.
@@ -91,6 +93,7 @@ def service_profit_diagram(labels: Mapping[str, str], links: Mapping[tuple[str, 
     return fig
 
 
+@validated
 def service_profit_survival(effects: pd.DataFrame, *, title: str) -> plt.Figure:
     """Bars: how much of a +1 SD improvement at the start reaches each stage.
 
@@ -121,6 +124,7 @@ def service_profit_survival(effects: pd.DataFrame, *, title: str) -> plt.Figure:
     return fig
 
 
+@validated
 def service_profit_monte_carlo(draws: pd.DataFrame, truth: float, *, title: str,
                                names: Mapping[str, str] | None = None) -> plt.Figure:
     """Histograms of an effect estimated in many simulated studies, one per ``estimator``.
@@ -143,6 +147,7 @@ def service_profit_monte_carlo(draws: pd.DataFrame, truth: float, *, title: str,
     return fig
 
 
+@validated
 def service_profit_link_recovery(table: pd.DataFrame, *, title: str) -> plt.Figure:
     """Each link's estimate with its confidence interval, beside the value it was simulated with.
 

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import BoundaryNorm, Colormap, ListedColormap, Normalize, to_rgb
 from matplotlib.patches import Patch
+from utils._checks import validated
 
 __all__ = ["level_panels", "rule_comparison", "agreement_map", "proposition_grid", "residual_panels", "ca_map"]
 
@@ -64,6 +65,7 @@ def _heatmap(ax: plt.Axes, values: pd.DataFrame, *, cmap: Colormap, norm: Normal
     return mesh
 
 
+@validated
 def level_panels(codes: Mapping[str, pd.DataFrame], counts: Mapping[str, pd.DataFrame],
                  labels: Sequence[str], *, title: str, axes: Sequence[plt.Axes] | None = None,
                  legend: bool = True) -> plt.Figure:
@@ -94,6 +96,7 @@ def level_panels(codes: Mapping[str, pd.DataFrame], counts: Mapping[str, pd.Data
     return fig
 
 
+@validated
 def rule_comparison(rows: Mapping[str, Mapping[str, pd.DataFrame]], counts: Mapping[str, pd.DataFrame],
                     labels: Sequence[str], *, title: str) -> plt.Figure:
     """A grid of :func:`level_panels`: one row per rule (``rows`` maps rule name → codes)."""
@@ -116,6 +119,7 @@ def rule_comparison(rows: Mapping[str, Mapping[str, pd.DataFrame]], counts: Mapp
     return fig
 
 
+@validated
 def agreement_map(grid: pd.DataFrame, *, marked: tuple[float, float] | None = None,
                   title: str, xlabel: str, ylabel: str) -> plt.Figure:
     """Heatmap of ``agreement`` over the cut points ``low`` (x) and ``high`` (y).
@@ -138,6 +142,7 @@ def agreement_map(grid: pd.DataFrame, *, marked: tuple[float, float] | None = No
     return fig
 
 
+@validated
 def proposition_grid(rows: pd.DataFrame, *, title: str) -> plt.Figure:
     """Table 1's propositions beside the observed levels: one tile per proposition, coloured by
     ``gap`` (observed minus predicted), labelled "predicted → observed (count)"."""
@@ -164,6 +169,7 @@ def proposition_grid(rows: pd.DataFrame, *, title: str) -> plt.Figure:
     return fig
 
 
+@validated
 def residual_panels(residuals: Mapping[str, pd.DataFrame], *, title: str, limit: float = 4.0) -> plt.Figure:
     """Heatmaps of standardized residuals, one per panel, with a shared diverging scale."""
     n = len(residuals)
@@ -180,6 +186,7 @@ def residual_panels(residuals: Mapping[str, pd.DataFrame], *, title: str, limit:
     return fig
 
 
+@validated
 def ca_map(rows: pd.DataFrame, columns: pd.DataFrame, explained: Sequence[float], *, title: str,
            row_name: str, column_name: str) -> plt.Figure:
     """Symmetric correspondence-analysis map: principal coordinates on dimensions 1 and 2."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from utils._checks import validated
 
 __all__ = ["twolevel_path_comparison", "aggregation_attenuation", "conflation_bars"]
 
@@ -28,6 +29,7 @@ PATH_LABELS = {
 }
 
 
+@validated
 def twolevel_path_comparison(comparison: pd.DataFrame, *, title: str) -> plt.Figure:
     """One panel per channel, one row per structural path: the population's standardized value,
     what customers' means lead one to expect, the single-level estimate on means and the
@@ -63,6 +65,7 @@ def twolevel_path_comparison(comparison: pd.DataFrame, *, title: str) -> plt.Fig
     return fig
 
 
+@validated
 def aggregation_attenuation(curve: pd.DataFrame, *, design_k: float, title: str) -> plt.Figure:
     """√ICC(2), the factor by which a path into an employee mean shrinks, against the number of
     customers per employee, one line per ICC(1); ``curve`` has customers, icc1, factor. A dashed
@@ -84,6 +87,7 @@ def aggregation_attenuation(curve: pd.DataFrame, *, design_k: float, title: str)
     return fig
 
 
+@validated
 def conflation_bars(table: pd.DataFrame, *, title: str) -> plt.Figure:
     """What each analysis estimates (``infusion_twolevel.conflation``: analysis, estimate,
     weight_between), as horizontal bars."""

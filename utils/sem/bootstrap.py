@@ -70,6 +70,7 @@ from utils import inference
 from utils.sem.errors import SemError, SemWarning
 from utils.sem._threads import one_blas_thread, single_threaded
 from utils.sem.syntax import canonical
+from utils._checks import validated
 
 if TYPE_CHECKING:  # semopy is imported when a fit runs (it pulls in scikit-learn and sympy)
     import semopy
@@ -485,10 +486,11 @@ def _drop_failed(boot: np.ndarray, where: str) -> np.ndarray:
 # --------------------------------------------------------------------------- public
 
 
+@validated(n_boot=50_000)
 @single_threaded
 def indirect_effects(desc: str, data: pd.DataFrame, chains: Sequence[Chain] | Chain, *,
                      group: str | None = None, n_boot: int = 5000, seed: int | None = None,
-                     level: float = 0.95, equal: Sequence[str] = ()) -> pd.DataFrame:
+                     level: float = 0.95, equal: str | Sequence[str] = ()) -> pd.DataFrame:
     """Indirect effects along ``chains`` with nonparametric bootstrap intervals.
 
     ``desc`` is a model in semopy / lavaan syntax; ``data`` holds its observed variables (no

@@ -29,6 +29,7 @@ import pandas as pd
 
 from utils import _checks, inference
 from utils.sem.errors import SemError
+from utils._checks import validated
 
 DIRECTIONS = ("greater", "less", "two-sided")
 VERDICT_COLUMNS = ["chain", "group", "direction", "estimate", "p", "p_mcse", "verdict", "distance",
@@ -49,6 +50,7 @@ def _ends(table: pd.DataFrame) -> tuple[str, str]:
     return "lower", "upper"
 
 
+@validated
 def verdicts(table: pd.DataFrame, direction: str | Sequence[str] = "greater", *,
              alpha: float = 0.05) -> pd.DataFrame:
     """The verdict of every row of ``table`` for the stated ``direction`` (one string for all

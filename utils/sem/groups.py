@@ -90,6 +90,7 @@ from utils import inference
 from utils.sem.errors import SemError, SemWarning
 from utils.sem._threads import one_blas_thread, single_threaded
 from utils.sem.syntax import canonical
+from utils._checks import validated
 
 if TYPE_CHECKING:  # semopy is imported when a fit runs (it pulls in scikit-learn and sympy)
     import semopy
@@ -306,6 +307,8 @@ def _check_data(desc: str, data: pd.DataFrame, group: str) -> tuple[pd.DataFrame
     for v in observed:
         if not pd.api.types.is_numeric_dtype(sub[v]):
             raise SemError(f"variable {v!r} is not numeric")
+        if np.isinf(sub[v].to_numpy(dtype=float)).any():
+            raise SemError(f"variable {v!r} has infinite values; the fit needs finite data")
     groups = list(pd.unique(sub[group]))
     if len(groups) < 2:
         raise SemError(f"group column {group!r} has {len(groups)} group(s); a multi-group fit needs at least 2")
@@ -664,9 +667,10 @@ def _prepare(desc, data, group, equal):
     return equal, groups, built, start, bounds
 
 
+@validated
 @single_threaded
 def fit_groups(
-    desc: str, data: pd.DataFrame, group: str, *, equal: Sequence[str] = (), ftol: float = 1e-12
+    desc: str, data: pd.DataFrame, group: str, *, equal: str | Sequence[str] = (), ftol: float = 1e-12
 ) -> GroupFit:
     """Fit ``desc`` (semopy/lavaan syntax) by ML in each group of column ``group`` of ``data``,
     holding equal across groups the parameter sets and labels in ``equal`` (see the module
@@ -674,6 +678,11 @@ def fit_groups(
     column or variable, an unknown ``equal`` entry, a label used once and not held equal, a group
     with no more cases than its parameters, a constant variable, a fit that does not converge)."""
     equal, groups, built, start, bounds = _prepare(desc, data, group, equal)
+    data_points = sum(len(gm.model.vars["observed"]) * (len(gm.model.vars["observed"]) + 3) // 2
+                      - _exogenous_count(gm) for gm in built)
+    if data_points < len(start):
+        raise SemError(f"the model is not identified: {len(start)} free parameters for {data_points} "
+                       f"sample moments (df {data_points - len(start)}); fix a parameter or drop a path")
     with _one_thread():
         theta = _polish(built, _minimise(built, start, bounds, ftol))
         info = _information(theta, built)
@@ -694,16 +703,21 @@ def fit_groups(
     )
 
 
+@validated
 def lr_test(smaller: Any, larger: Any) -> pd.Series:
     """Likelihood-ratio (χ² difference) test of two nested ML fits, anything with a ``fit_table``
     holding chi2 and df (a ``GroupFit`` or a single-group ``SemFit``). ``smaller`` is the model
     with fewer parameters (more df), e.g. the metric model against the configural ``larger``.
     Returns chi2_diff, df_diff, pvalue and each model's chi2 and df; raises :class:`SemError` when
-    the df difference is not positive. Nesting itself is the caller's claim: it is not checked."""
+    the df difference is not positive or the two cannot be nested: fitted to different cases
+    (sample sizes, groups) or variables, or the constrained model fitting better than the larger
+    one (χ² lower by more than the optimizer's tolerance). Passing these is necessary, not
+    sufficient: that every constraint of ``smaller`` restricts ``larger`` stays the caller's claim."""
     for name, result in (("smaller", smaller), ("larger", larger)):
         table = getattr(result, "fit_table", None)
         if table is None or "chi2" not in table or "df" not in table:
             raise SemError(f"lr_test: {name} has no fit_table with chi2 and df")
+    _check_same_data(smaller, larger)
     s, l = smaller.fit_table, larger.fit_table
     df_diff = int(s["df"]) - int(l["df"])
     if df_diff <= 0:
@@ -711,6 +725,7 @@ def lr_test(smaller: Any, larger: Any) -> pd.Series:
             f"lr_test: the smaller (more constrained) model must have more df than the larger one; "
             f"got df {s['df']} (smaller) and {l['df']} (larger) — are the arguments in the right order?"
         )
+    _check_chi2_order(s, l)
     chi2_diff = float(s["chi2"]) - float(l["chi2"])
     return pd.Series({
         "chi2_diff": chi2_diff, "df_diff": df_diff, "pvalue": float(stats.chi2.sf(max(chi2_diff, 0.0), df_diff)),
@@ -719,6 +734,32 @@ def lr_test(smaller: Any, larger: Any) -> pd.Series:
     })
 
 
+def _check_same_data(smaller: Any, larger: Any) -> None:
+    """Refuse two fits of different cases, groups or variables (see :func:`lr_test`)."""
+    s, l = smaller.fit_table, larger.fit_table
+    if "n" in s and "n" in l and int(s["n"]) != int(l["n"]):
+        raise SemError(f"lr_test: the models were fitted to different data (n {int(s['n'])} and {int(l['n'])}); "
+                       "a likelihood-ratio test compares two models of the same cases")
+    for attribute in ("n_by_group", "group"):
+        a, b = getattr(smaller, attribute, None), getattr(larger, attribute, None)
+        if a is not None and b is not None and a != b:
+            raise SemError(f"lr_test: the models were fitted to different groups ({attribute} {a!r} and {b!r})")
+    variables = [getattr(getattr(f, "data", None), "columns", None) for f in (smaller, larger)]
+    if all(v is not None for v in variables) and set(variables[0]) != set(variables[1]):
+        raise SemError("lr_test: the models use different variables "
+                       f"({', '.join(map(str, variables[0]))} and {', '.join(map(str, variables[1]))}); "
+                       "nested models describe the same observed variables")
+
+
+def _check_chi2_order(s: Any, l: Any) -> None:
+    """A constrained model cannot fit better than the model it is nested in."""
+    chi2_s, chi2_l = float(s["chi2"]), float(l["chi2"])
+    if chi2_s < chi2_l - 1e-6 * max(1.0, abs(chi2_l)):
+        raise SemError(f"lr_test: the constrained model fits better than the larger one (chi2 {chi2_s:.6g} "
+                       f"< {chi2_l:.6g}), so it is not nested in it: are the arguments in the right order (smaller first)?")
+
+
+@validated
 @single_threaded
 def invariance(desc: str, data: pd.DataFrame, group: str, *, ftol: float = 1e-12) -> pd.DataFrame:
     """The measurement-invariance sequence of a CFA: configural (nothing equal), metric (equal
@@ -766,9 +807,10 @@ def _with_label(desc: str, lhs: str, rhs: str, label: str) -> str:
     raise SemError(f"the model has no regression path {lhs} ~ {rhs}")
 
 
+@validated
 @single_threaded
-def path_equality(desc: str, data: pd.DataFrame, group: str, paths: Sequence[str], *,
-                  baseline: Sequence[str] = ("loadings",), ftol: float = 1e-12) -> pd.DataFrame:
+def path_equality(desc: str, data: pd.DataFrame, group: str, paths: str | Sequence[str], *,
+                  baseline: str | Sequence[str] = ("loadings",), ftol: float = 1e-12) -> pd.DataFrame:
     """Likelihood-ratio tests of each regression path (``"textual ~ visual"``) held equal across
     groups, against a stated ``baseline``: the model with the sets or labels of ``baseline``
     held equal (default ``("loadings",)``, metric invariance, the prerequisite for comparing
@@ -834,12 +876,13 @@ def _path_estimates(built, start, bounds, ftol, paths) -> np.ndarray:
     return out
 
 
+@validated(n_perm=5_000, choices={"direction": ("two-sided", "greater", "less")})
 @single_threaded
 def path_differences(
     desc: str,
     data: pd.DataFrame,
     group: str,
-    paths: Sequence[str],
+    paths: str | Sequence[str],
     *,
     n_perm: int = PERMUTATION_DEFAULT,
     seed: int | None = None,

@@ -45,6 +45,7 @@ from utils import _checks, inference
 from utils.sem._threads import single_threaded
 from utils.sem.bootstrap import Draws, _as_chains
 from utils.sem.errors import SemError
+from utils._checks import validated
 
 COLUMNS = ["chain", "group", "estimate", "se", "lower", "upper", "lower_mcse", "upper_mcse",
            "p_greater", "p_less", "p_greater_mcse", "p_less_mcse", "n_draws"]
@@ -93,6 +94,7 @@ def _summary(estimate: float, draws: np.ndarray, level: float) -> dict[str, floa
             "p_less_mcse": inference.p_mcse(p_less, n), "n_draws": n}
 
 
+@validated(n_draws=(100, 1_000_000))
 @single_threaded
 def monte_carlo_effects(fit: Any, chains: Sequence[Sequence[str]] | Sequence[str], *,
                         n_draws: int = DRAWS_DEFAULT, seed: int | None = None,

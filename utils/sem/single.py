@@ -74,6 +74,7 @@ from scipy import optimize, stats
 from utils.sem.errors import SemError, SemWarning
 from utils.sem._threads import single_threaded
 from utils.sem.syntax import canonical
+from utils._checks import validated
 
 if TYPE_CHECKING:  # semopy is imported when a fit runs (it pulls in scikit-learn and sympy)
     import semopy
@@ -221,6 +222,9 @@ def _check_data(model: semopy.Model, data: pd.DataFrame) -> pd.DataFrame:
     if non_numeric:
         raise SemError(f"non-numeric columns: {', '.join(non_numeric)}")
     sub = sub.astype(float)
+    infinite = [v for v in observed if np.isinf(sub[v]).any()]
+    if infinite:
+        raise SemError(f"infinite values in the column(s) {', '.join(infinite)}; fit() needs finite data")
     all_missing = [v for v in observed if sub[v].isna().all()]
     if all_missing:
         raise SemError(f"columns with no values at all: {', '.join(all_missing)}")
@@ -252,6 +256,7 @@ def _observed_exogenous(model: semopy.Model) -> list[str]:
     return [v for v in model.vars["observed"] if v in model.vars["exogenous"] and v not in model.vars["latent"]]
 
 
+@validated
 def rmsea_interval(chi2: float, df: int, n: int, level: float = 0.90) -> tuple[float, float]:
     """The ``level`` interval of RMSEA (lavaan's convention, N): the noncentralities λ at which
     χ² is the upper and lower (1 − level)/2 quantile of χ²(df, λ), as √(λ/(N·df))."""
@@ -411,6 +416,7 @@ def _free_variance_bounds(model: semopy.Model, desc: str) -> None:
             parameter.bound = (None, None)
 
 
+@validated
 @single_threaded
 def fit(desc: str, data: pd.DataFrame, *, ftol: float = 1e-12) -> SemFit:
     """Fit the model ``desc`` (semopy/lavaan syntax) by maximum likelihood on the complete
@@ -427,7 +433,9 @@ def fit(desc: str, data: pd.DataFrame, *, ftol: float = 1e-12) -> SemFit:
     try:
         model = semopy.Model(canonical(desc))
     except Exception as exc:  # semopy's parser raises assorted errors
-        raise SemError(f"cannot read the model description: {exc}") from exc
+        raise SemError(f"cannot read the model description: {' '.join(str(exc).split())}") from exc
+    if not model.vars["observed"]:
+        raise SemError(f"the model description names no observed variable, got {desc!r}")
     sub = _check_data(model, data)
     _check_exogenous_terms(model, desc)
     _free_variance_bounds(model, desc)
@@ -437,6 +445,12 @@ def fit(desc: str, data: pd.DataFrame, *, ftol: float = 1e-12) -> SemFit:
     npar = len(model.param_vals) - n_equalities
     if len(sub) < npar:
         raise SemError(f"fewer cases ({len(sub)}) than free parameters ({npar})")
+    p, px = len(model.vars["observed"]), len(_observed_exogenous(model))
+    df = p * (p + 1) // 2 - px * (px + 1) // 2 - npar
+    if df < 0:
+        raise SemError(f"the model is not identified: {npar} free parameters for "
+                       f"{p * (p + 1) // 2 - px * (px + 1) // 2} variances and covariances (df {df}); "
+                       "fix a parameter or drop a path")
     try:  # BLAS on one thread (fit is single_threaded, see utils.sem._threads)
         result = model.fit(sub, options={"ftol": ftol})
     except np.linalg.LinAlgError as exc:

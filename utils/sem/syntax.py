@@ -13,8 +13,10 @@ them already written and creates every parameter in the order of the description
 from __future__ import annotations
 
 from itertools import combinations
+from utils._checks import validated
 
 
+@validated
 def exogenous_latents(desc: str) -> list[str]:
     """The latent variables of ``desc`` that no regression or measurement points to, in order
     of first appearance."""
@@ -27,6 +29,7 @@ def exogenous_latents(desc: str) -> list[str]:
     return [v for v in latents if v not in outcomes and v not in indicators]
 
 
+@validated
 def canonical(desc: str) -> str:
     """``desc`` with a line ``a ~~ b`` for every pair of exogenous latent variables whose
     covariance it does not write itself (semopy frees these anyway; lavaan's order)."""

@@ -96,6 +96,7 @@ from utils.sem import _twolevel_stats as tstats
 from utils.sem._twolevel_ram import LevelRAM
 from utils.sem._twolevel_spec import LevelRoles, Row, level_roles, parameter_rows, parse
 from utils.sem.errors import SemError, SemWarning
+from utils._checks import validated
 
 try:  # installed with semopy (via scikit-learn)
     from threadpoolctl import threadpool_limits
@@ -805,8 +806,9 @@ def _check_equal(equal, label_count: dict[str, int], multi: bool) -> tuple[str, 
     return equal
 
 
+@validated
 def fit_twolevel(desc: str, data: pd.DataFrame, cluster: str, *, group: str | None = None,
-                 equal: Sequence[str] = ()) -> TwoLevelFit:
+                 equal: str | Sequence[str] = ()) -> TwoLevelFit:
     """Fit the two-level model ``desc`` (lavaan syntax with ``level: 1`` and ``level: 2``
     blocks) by maximum likelihood to ``data``, one row per level-1 unit, with ``cluster`` naming
     each row's cluster. With ``group``, fit it in each group of that column, holding equal the

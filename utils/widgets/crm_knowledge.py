@@ -11,10 +11,12 @@ import ipywidgets as widgets
 from utils import crm_knowledge, plots
 from utils.widgets._display import STYLE as _STYLE
 from utils.widgets._display import show_figure as _show_figure
+from utils._checks import validated
 
 __all__ = ["crm_mediation_explorer"]
 
 
+@validated
 def crm_mediation_explorer(a: float = crm_knowledge.ASSUMED_PATHS["a"],
                            b: float = crm_knowledge.ASSUMED_PATHS["b"],
                            c_prime: float = crm_knowledge.ASSUMED_PATHS["c_prime"]) -> widgets.VBox:

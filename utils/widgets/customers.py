@@ -16,10 +16,12 @@ from utils import customers
 from utils.plots import customers as customer_plots
 from utils.widgets._display import STYLE as _STYLE
 from utils.widgets._display import show_figure as _show_figure
+from utils._checks import validated
 
 __all__ = ["path_explorer"]
 
 
+@validated
 def path_explorer(paths: pd.DataFrame, boots: Mapping[str, pd.DataFrame], labels: Mapping[str, str], *,
                   start: tuple[str, str]) -> widgets.VBox:
     """Choose a structural path (``start`` = (predictor, outcome) first); see the bootstrap draws

@@ -12,10 +12,12 @@ import ipywidgets as widgets
 from utils import expectation, plots
 from utils.widgets._display import STYLE as _STYLE
 from utils.widgets._display import show_figure as _show_figure
+from utils._checks import validated
 
 __all__ = ["expectation_explorer"]
 
 
+@validated
 def expectation_explorer(*, mean_expectation: float = 6.0, mean_performance: float = 6.5,
                          sd_expectation: float = 1.0, n: int = 2000, seed: int = 3) -> widgets.VBox:
     """Move customers' mean expectation, the delivered performance and how much expectations

@@ -13,10 +13,12 @@ from utils import plots
 from utils.infusion import scenario as _scenario
 from utils.widgets._display import STYLE as _STYLE
 from utils.widgets._display import show_figure as _show_figure
+from utils._checks import validated
 
 __all__ = ["channel_explorer"]
 
 
+@validated
 def channel_explorer(*, direct_store: float = 0.35, direct_center: float = 0.0, usat_store: float = 0.0,
                      usat_center: float = 0.35, n_studies: int = _scenario.SCENARIO_STUDIES,
                      seed: int = 0, initial: tuple | None = None) -> widgets.VBox:

@@ -14,12 +14,15 @@ import ipywidgets as widgets
 from utils import is_success, plots
 from utils.widgets._display import STYLE as _STYLE
 from utils.widgets._display import show_figure as _show_figure
+from utils._checks import validated
+from utils.errors import InputError
 
 __all__ = ["is_success_explorer"]
 
 EXPLORER_TITLE = "Effects on net benefits implied by the paths"
 
 
+@validated
 def is_success_explorer(paths: Mapping[tuple[str, str], float] | None = None,
                         quality: str = "system_quality") -> widgets.VBox:
     """Sliders for ``quality``'s two paths and the three paths after them; the figure shows
@@ -27,7 +30,7 @@ def is_success_explorer(paths: Mapping[tuple[str, str], float] | None = None,
     through both. Starts from ``paths`` (default: the book's illustrative paths)."""
     start = dict(is_success.ILLUSTRATIVE_PATHS if paths is None else paths)
     if quality not in is_success.QUALITIES:
-        raise ValueError(f"quality must be one of {is_success.QUALITIES}, got {quality!r}")
+        raise InputError(f"quality must be one of {is_success.QUALITIES}, got {quality!r}")
     name = is_success.LABELS[quality]
     keys = {"q_use": (quality, "use"), "q_sat": (quality, "user_satisfaction"),
             "use_sat": ("use", "user_satisfaction"), "use_nb": ("use", "net_benefits"),

@@ -12,10 +12,12 @@ import ipywidgets as widgets
 from utils import plots, seci
 from utils.widgets._display import STYLE as _STYLE
 from utils.widgets._display import show_figure as _show_figure
+from utils._checks import validated
 
 __all__ = ["seci_spiral_explorer"]
 
 
+@validated
 def seci_spiral_explorer(start: seci.Rates = seci.BASELINE, *, cycles: int = 15) -> widgets.VBox:
     """Four sliders, one rate per SECI mode; see the stocks and flows of the toy spiral."""
     sliders = {mode: widgets.FloatSlider(value=getattr(start, mode), min=0.0, max=0.5, step=0.01,

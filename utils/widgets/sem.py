@@ -12,10 +12,12 @@ import ipywidgets as widgets
 from utils import misfit, plots
 from utils.widgets._display import STYLE as _STYLE
 from utils.widgets._display import show_figure as _show_figure
+from utils._checks import validated
 
 __all__ = ["sem_misfit_explorer"]
 
 
+@validated
 def sem_misfit_explorer(cross_loading: float = 0.3, *, sizes: tuple[int, ...] = (100, 400, 1600, 6400),
                         seed: int = 0) -> widgets.VBox:
     """A slider for the left-out cross-loading of x9 on the visual factor and one that draws other

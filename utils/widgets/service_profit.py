@@ -13,10 +13,12 @@ import pandas as pd
 from utils import plots, service_profit
 from utils.widgets._display import STYLE as _STYLE
 from utils.widgets._display import show_figure as _show_figure
+from utils._checks import validated
 
 __all__ = ["service_profit_explorer"]
 
 
+@validated
 def service_profit_explorer() -> widgets.VBox:
     """One slider per link; see how much of a +1 SD improvement in internal service quality
     reaches each stage, beside the book's assumed links."""

@@ -13,10 +13,13 @@ from utils import plots, propositions, tallies
 from utils.levels import Binning
 from utils.widgets._display import STYLE as _STYLE
 from utils.widgets._display import show_figure as _show_figure
+from utils._checks import validated
+from utils.errors import InputError
 
 __all__ = ["proposition_explorer", "dashboard_explorer", "model_explorer"]
 
 
+@validated
 def proposition_explorer(counts: pd.DataFrame) -> widgets.VBox:
     """Choose a basis and two cut points; see Table 1's propositions against the counts."""
     basis = widgets.Dropdown(options=["share of max", "percentile", "share of row"],
@@ -42,6 +45,7 @@ def proposition_explorer(counts: pd.DataFrame) -> widgets.VBox:
     return widgets.VBox([widgets.HBox([basis, cuts]), output])
 
 
+@validated
 def dashboard_explorer(counts: pd.DataFrame) -> widgets.VBox:
     """Choose one of the book's colouring rules for Table 8 and see the dashboard it draws."""
     rules = {rule.name: rule for rule in (propositions.DASHBOARD_RULE, *propositions.DASHBOARD_ALTERNATIVES)}
@@ -60,6 +64,7 @@ def dashboard_explorer(counts: pd.DataFrame) -> widgets.VBox:
     return widgets.VBox([choice, output])
 
 
+@validated
 def model_explorer(counts: pd.DataFrame, start: str = "[system][process][knowledge]") -> widgets.VBox:
     """Choose a log-linear model of the standard hierarchy, starting at ``start`` (a label of
     ``loglinear.standard_models``); see its fit and where its residuals are large."""
@@ -67,7 +72,7 @@ def model_explorer(counts: pd.DataFrame, start: str = "[system][process][knowled
 
     models = loglinear.standard_models(["system", "process", "knowledge"])
     if start not in models:
-        raise ValueError(f"start must be one of the hierarchy's models ({', '.join(models)}), got {start!r}")
+        raise InputError(f"start must be one of the hierarchy's models ({', '.join(models)}), got {start!r}")
     choice = widgets.Dropdown(options=list(models), value=start, description="Model",
                               style=_STYLE, layout=widgets.Layout(width="40em"))
 

@@ -13,10 +13,12 @@ from utils import infusion_twolevel as _twolevel
 from utils import plots
 from utils.widgets._display import STYLE as _STYLE
 from utils.widgets._display import show_figure as _show_figure
+from utils._checks import validated
 
 __all__ = ["conflation_explorer"]
 
 
+@validated
 def conflation_explorer(*, b_within: float = 0.2, b_between: float = 0.7, icc_x: float = 0.25,
                         cluster_size: float = 8.5) -> widgets.VBox:
     """Sliders for the within- and between-employee effects, the predictor's ICC(1) and the
