@@ -194,7 +194,8 @@ def test_no_test_asserts_wall_clock_time():
     """Speed is measured in tools/benchmark.py and tools/bench_sem.py, never asserted in a test
     (timings on a shared 2-core machine are noise). A deadline that only bounds a wait for a
     server to start is not a speed assertion and is allowed."""
-    pattern = re.compile(r"assert[^\n]*(perf_counter|process_time|time\.time|timeit|elapsed|seconds)")
+    pattern = re.compile(r"assert[^\n]*(perf_counter|process_time|time\.time\(|time\.monotonic|timeit)"
+                         r"|assert\s+[\w.]*(elapsed|seconds|duration)\w*\s*[<>]")
     offenders = [f"{path.name}:{number}" for path in sorted((ROOT / "tests").glob("test_*.py"))
                  for number, line in enumerate(path.read_text().splitlines(), start=1)
                  if pattern.search(line) and path.name != "test_checks.py"]
