@@ -43,7 +43,7 @@ def test_the_key_is_not_readable_and_decodes_to_what_was_encoded():
 
 @pytest.mark.parametrize("bad", ["crm-key-1:%%%", "crm-key-1:AAAA", "not a key", 42])
 def test_a_damaged_key_is_one_sentence(bad):
-    with pytest.raises(ValueError, match=r"(damaged|must be a string starting with)") as error:
+    with pytest.raises(ValueError, match=r"(damaged|must be a string)") as error:
         Checker(bad)
     assert "\n" not in str(error.value)
 

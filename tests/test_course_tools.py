@@ -327,3 +327,10 @@ def test_quiz_html_is_labelled_and_carries_no_address():
     assert 'data-type="number" data-answer="0.3" data-tol="0.01"' in page
     assert '<label class="course-quiz-option" for="quiz-07_demo-2">' in page
     assert "http" not in page
+
+
+def test_an_answer_printed_in_two_stream_messages_is_read():
+    """A kernel may split one printed line over two stream outputs (seen in a build)."""
+    outputs = {"cells": [{"outputs": [{"output_type": "stream", "name": "stdout", "text": [ANSWER_MARK]},
+                                      {"output_type": "stream", "name": "stdout", "text": [" ex-q 0.34\n"]}]}]}
+    assert read_answers(outputs) == {"ex-q": 0.34}

@@ -25,6 +25,7 @@ import base64
 import json
 import math
 import numbers
+import sys
 import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -240,7 +241,9 @@ def record_answer(label: str, check_type: str, value: object) -> None:
     except AnswerError as error:
         raise AnswerError(f"the solution of {label} ends with an answer that does not fit its "
                           f"{check_type!r} check: {error}") from None
-    print(ANSWER_MARK, label, json.dumps(expected, sort_keys=True, ensure_ascii=False))
+    # one write, flushed, so that the line reaches the notebook in one stream message
+    sys.stdout.write(f"{ANSWER_MARK} {label} {json.dumps(expected, sort_keys=True, ensure_ascii=False)}\n")
+    sys.stdout.flush()
 
 
 # --------------------------------------------------------------------------- comparing

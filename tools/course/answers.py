@@ -57,11 +57,12 @@ def read_answers(executed: dict[str, Any]) -> dict[str, Any]:
     """``{label: expected value}`` from the printed lines of an executed notebook."""
     found = {}
     for cell in executed.get("cells", []):
-        for output in cell.get("outputs", []):
-            if output.get("output_type") != "stream":
-                continue
-            text = output.get("text", "")
-            text = "".join(text) if isinstance(text, list) else text
+        # A kernel may deliver one printed line in several stream messages (and the executed
+        # notebook keeps them as separate outputs): join a cell's stdout before reading lines.
+        text = "".join("".join(t) if isinstance(t := output.get("text", ""), list) else t
+                       for output in cell.get("outputs", [])
+                       if output.get("output_type") == "stream" and output.get("name", "stdout") == "stdout")
+        if text:
             for line in text.splitlines():
                 if line.startswith(ANSWER_MARK + " "):
                     _, label, value = line.split(" ", 2)
