@@ -127,10 +127,13 @@ def append_history(rows: list[dict[str, object]]) -> None:
 
 
 def time_clean_build() -> float:
-    """Build the whole book into a temporary folder (empty cache); return the wall time."""
+    """Build the whole book into a temporary folder (empty cache) as ``book.py build`` does, the
+    notebooks executed ahead two at a time (``bookcli.pre_execute``); return the wall time."""
     with tempfile.TemporaryDirectory() as output:
         command = bookcli.build_command(bookcli.ROOT) + ["--path-output", output]
         start = time.perf_counter()
+        bookcli.pre_execute(workers=min(2, os.cpu_count() or 1),
+                            cache_dir=Path(output) / "_build" / ".jupyter_cache")
         result = subprocess.run(command, cwd=bookcli.ROOT, capture_output=True, text=True)
         elapsed = time.perf_counter() - start
     if result.returncode != 0:

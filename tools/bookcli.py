@@ -331,12 +331,13 @@ def _as_built(name: str, text: str) -> str:
     return course_html.edited(app, name, text) or text
 
 
-def pre_execute(workers: int = 2) -> None:
+def pre_execute(workers: int = 2, cache_dir: Path = EXECUTION_CACHE) -> None:
     """Execute the book's notebooks that the cache does not hold, ``workers`` at a time, and
     store them in the execution cache exactly as myst-nb does (keyed on the code cells), so that
     the build, which executes one notebook after another, finds them there. On 2 cores this
-    halves the execution part of a clean build. A notebook that fails here is left out of the
-    cache: the build then executes it itself and reports the error as usual."""
+    halves the execution part of a clean build. A notebook that fails here (or cannot be
+    prepared) is left out of the cache: the build then executes it itself and reports the error
+    as usual. ``cache_dir`` is the build's execution cache (``<output>/_build/.jupyter_cache``)."""
     import concurrent.futures
     import multiprocessing
 
@@ -345,16 +346,18 @@ def pre_execute(workers: int = 2) -> None:
     from jupyter_cache.base import CacheBundleIn
 
     timeout = int((read_yaml(ROOT / "_config.yml").get("execute") or {}).get("timeout", 120))
-    cache = get_cache(str(EXECUTION_CACHE))
+    cache = get_cache(str(cache_dir))
     waiting = []
     for name in toc_files():
         path = ROOT / f"{name}.ipynb"
         if path.is_file():
-            text = _as_built(name, path.read_text(encoding="utf-8"))
             try:
+                text = _as_built(name, path.read_text(encoding="utf-8"))
                 cache.match_cache_notebook(nbformat.reads(text, as_version=4))
             except KeyError:
                 waiting.append((str(path), text))
+            except Exception:  # the build reads it again and reports what is wrong
+                continue
     if len(waiting) < 2 or workers < 2:
         return
     # Longest first (by the last benchmark), so that no long notebook starts last.
@@ -367,7 +370,12 @@ def pre_execute(workers: int = 2) -> None:
     with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         jobs = [pool.submit(_execute_one, path, text, timeout) for path, text in waiting]
         for job in concurrent.futures.as_completed(jobs):
-            path, notebook, seconds, error = job.result()
+            try:
+                path, notebook, seconds, error = job.result()
+            except Exception as crash:  # a worker that died: the build runs the notebook itself
+                print(f"book: a notebook could not be executed ahead of the build ({crash}); "
+                      "the build will run it", flush=True)
+                continue
             name = Path(path).relative_to(ROOT)
             if error is not None:
                 print(f"book: {name} failed; the build will run it again and show the error", flush=True)
