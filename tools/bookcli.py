@@ -324,7 +324,9 @@ def _as_built(name: str, text: str) -> str:
     which key the cache)."""
     import types
 
-    sys.path.insert(0, str(ROOT / "tools" / "sphinx"))
+    extensions = str(ROOT / "tools" / "sphinx")
+    if extensions not in sys.path:
+        sys.path.insert(0, extensions)
     import course_html
 
     app = types.SimpleNamespace(srcdir=str(ROOT), _course_book=None)
