@@ -37,9 +37,11 @@ def exports(folder: Path) -> dict[str, str]:
     return found
 
 
-def lazy_package(package: str, init_file: str) -> tuple[Callable[[str], object], Callable[[], list[str]], list[str]]:
+def lazy_package(package: str, init_file: str, on_load: Callable[[], None] | None = None,
+                 ) -> tuple[Callable[[str], object], Callable[[], list[str]], list[str]]:
     """``__getattr__``, ``__dir__`` and ``__all__`` for the package ``package`` whose
-    ``__init__.py`` is ``init_file``."""
+    ``__init__.py`` is ``init_file``; ``on_load``, if given, is called after each first use of a
+    name has imported its submodule."""
     index = exports(Path(init_file).parent)
     namespace = importlib.import_module(package).__dict__
 
@@ -49,6 +51,8 @@ def lazy_package(package: str, init_file: str) -> tuple[Callable[[str], object],
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
         value = getattr(importlib.import_module(f"{package}.{submodule}"), name)
         namespace[name] = value  # later look-ups skip __getattr__
+        if on_load is not None:
+            on_load()
         return value
 
     def __dir__() -> list[str]:
