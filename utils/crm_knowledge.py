@@ -36,8 +36,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.regression.linear_model import OLS
 from statsmodels.stats.mediation import Mediation
+from statsmodels.tools.tools import add_constant
 
 from utils import _checks as check
 from utils._checks import validated
@@ -241,7 +242,7 @@ class _NormalDraws:
         return generator.standard_normal(size) * self.scale + self.loc
 
 
-class _MediatorOLS(sm.OLS):
+class _MediatorOLS(OLS):
     """OLS whose ``get_distribution`` returns :class:`_NormalDraws` instead of a frozen
     ``scipy.stats.norm``. ``Mediation`` builds one per simulated draw, and scipy's frozen
     distribution costs about 5 ms to build (its docstring is formatted each time): three
@@ -253,10 +254,10 @@ class _MediatorOLS(sm.OLS):
         return _NormalDraws(self.predict(params, exog), np.sqrt(scale))
 
 
-def _models(firms: pd.DataFrame) -> tuple[sm.OLS, sm.OLS]:
+def _models(firms: pd.DataFrame) -> tuple[OLS, OLS]:
     """The outcome model Y ~ 1 + X + M and the mediator model M ~ 1 + X (array-based, fast)."""
-    outcome = sm.OLS(firms["satisfaction"], sm.add_constant(firms[["crm_use", "customer_knowledge"]]))
-    mediator = _MediatorOLS(firms["customer_knowledge"], sm.add_constant(firms[["crm_use"]]))
+    outcome = OLS(firms["satisfaction"], add_constant(firms[["crm_use", "customer_knowledge"]]))
+    mediator = _MediatorOLS(firms["customer_knowledge"], add_constant(firms[["crm_use"]]))
     return outcome, mediator
 
 
@@ -277,7 +278,7 @@ def estimate_paths(data: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
     firms = _checked_firms(data)
     outcome, mediator = _models(firms)
     fit_y, fit_m = outcome.fit(), mediator.fit()
-    fit_c = sm.OLS(firms["satisfaction"], sm.add_constant(firms[["crm_use"]])).fit()
+    fit_c = OLS(firms["satisfaction"], add_constant(firms[["crm_use"]])).fit()
     rows = []
     for path, regression, fit, term in (
         ("a", "customer_knowledge ~ crm_use", fit_m, "crm_use"),

@@ -30,7 +30,9 @@ from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.regression.linear_model import OLS
+from statsmodels.tools.tools import add_constant
+
 from utils import _checks
 from utils._checks import validated
 from utils.errors import InputError
@@ -273,7 +275,7 @@ def fit_paths(data: pd.DataFrame, equations: Mapping[str, Sequence[str]] | None 
             raise InputError(f"data has {len(data)} rows, too few for {len(predictors)} predictors of {target!r}")
         _checks.numeric(data, [target, *predictors])
         _checks.design(data, predictors)
-        result = sm.OLS(data[target], sm.add_constant(data[predictors])).fit()
+        result = OLS(data[target], add_constant(data[predictors])).fit()
         interval = result.conf_int(0.05)
         for name in predictors:
             rows.append((name, target, result.params[name], result.bse[name],

@@ -53,10 +53,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 import statsmodels.formula.api as smf
 from scipy import stats
-from statsmodels.genmod.generalized_linear_model import GLMResults
+from statsmodels.genmod.families import Poisson
+from statsmodels.genmod.generalized_linear_model import GLM, GLMResults
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning, SingularMatrixWarning
 
 from utils import _checks, inference
@@ -249,7 +249,7 @@ def _glm(formula: str, frame: pd.DataFrame) -> GLMResults:
         # expected here and its rank is what df uses. Boundary estimates are checked by the caller.
         warnings.simplefilter("ignore", SingularMatrixWarning)
         warnings.simplefilter("ignore", PerfectSeparationWarning)
-        result = smf.glm(formula, frame, family=sm.families.Poisson()).fit(maxiter=100)
+        result = smf.glm(formula, frame, family=Poisson()).fit(maxiter=100)
     if not result.converged:
         raise ConvergenceError(
             f"the Poisson GLM {formula!r} did not converge in {result.fit_history['iteration']} "
@@ -639,7 +639,7 @@ def _deviance_fast(design: np.ndarray, margins: list[np.ndarray], y: np.ndarray)
     with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
         warnings.simplefilter("ignore", SingularMatrixWarning)
         warnings.simplefilter("ignore", PerfectSeparationWarning)
-        result = sm.GLM(y[keep], design[keep], family=sm.families.Poisson()).fit(maxiter=100)
+        result = GLM(y[keep], design[keep], family=Poisson()).fit(maxiter=100)
     if not result.converged:
         raise ConvergenceError("a bootstrap refit did not converge")
     return max(float(result.deviance), 0.0)
@@ -649,7 +649,7 @@ def _fast_parts(model: LoglinearFit) -> tuple[np.ndarray, list[np.ndarray]]:
     """The full-table design matrix of a fitted model and its margin-group ids."""
     codes = _codes(model.fitted, model.factors)
     formula = _formula(model.terms, model.factors)
-    design = np.asarray(smf.glm(formula, codes.assign(y=model.fitted["observed"].to_numpy()), family=sm.families.Poisson()).exog)
+    design = np.asarray(smf.glm(formula, codes.assign(y=model.fitted["observed"].to_numpy()), family=Poisson()).exog)
     position = {f: i for i, f in enumerate(model.factors)}
     margins = [codes.groupby([f"f{position[f]}" for f in term]).ngroup().to_numpy() for term in model.terms]
     return design, margins

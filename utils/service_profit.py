@@ -31,7 +31,8 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.regression.linear_model import OLS
+from statsmodels.tools.tools import add_constant
 
 from utils import _checks as check
 from utils._checks import validated
@@ -267,8 +268,8 @@ def estimate_links(units: pd.DataFrame, *, standardize: bool = True, alpha: floa
     for stage in STAGES[1:]:
         parents = _parents(stage)
         # Plain arrays rather than DataFrames: the same OLS, several times faster to set up.
-        x = sm.add_constant(data[:, [_INDEX[p] for p in parents]], has_constant="add")
-        fit = sm.OLS(data[:, _INDEX[stage]], x).fit()
+        x = add_constant(data[:, [_INDEX[p] for p in parents]], has_constant="add")
+        fit = OLS(data[:, _INDEX[stage]], x).fit()
         interval = fit.conf_int(alpha)
         for j, parent in enumerate(parents, start=1):
             rows.append({"source": parent, "target": stage, "link": f"{LABELS[parent]} → {LABELS[stage]}",
