@@ -60,6 +60,8 @@ def validate(counts: pd.DataFrame) -> pd.DataFrame:
         raise TallyError(f"the count table lacks the column(s) {', '.join(missing)}; it has "
                          f"{', '.join(map(str, counts.columns))}")
     table = counts[[*DIMENSIONS, "count"]].copy()
+    if _is_validated(table):  # what validate() returned: the checks below would change nothing
+        return table.reset_index(drop=True)
     for dim, labels in CATEGORIES.items():
         if _is_canonical(table[dim], labels):
             continue
@@ -94,6 +96,26 @@ def validate(counts: pd.DataFrame) -> pd.DataFrame:
         if not _is_canonical(table[dim], labels):
             table[dim] = pd.Categorical(table[dim].astype(str), categories=labels, ordered=True)
     return table.sort_values(list(DIMENSIONS)).reset_index(drop=True)
+
+
+# The cell codes of the canonical order (system slowest, knowledge fastest), for _is_validated.
+_CANONICAL_CODES = [codes.ravel() for codes in
+                    np.meshgrid(*(np.arange(len(labels)) for labels in CATEGORIES.values()), indexing="ij")]
+
+
+def _is_validated(table: pd.DataFrame) -> bool:
+    """True for a table as validate() returns it: the dimensions canonical, one row per cell in
+    the canonical order, whole counts from 0 to below 2**53. Chapters pass the same validated
+    table to many functions; this check costs a fraction of a millisecond, the full one ten."""
+    if len(table) != len(_CANONICAL_CODES[0]) or table["count"].dtype != np.int64:
+        return False
+    if not all(_is_canonical(table[dim], labels) for dim, labels in CATEGORIES.items()):
+        return False
+    if not all(np.array_equal(table[dim].cat.codes.to_numpy(), codes)
+               for dim, codes in zip(DIMENSIONS, _CANONICAL_CODES)):
+        return False
+    count = table["count"].to_numpy()
+    return bool(((count >= 0) & (count < 2**53)).all())
 
 
 def _is_canonical(column: pd.Series, labels: tuple[str, ...]) -> bool:
