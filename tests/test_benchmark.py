@@ -1,6 +1,7 @@
 """The benchmark's history file: rows appended, the previous run on the same machine found."""
 
 import benchmark
+import pytest
 
 
 def test_history_round_trip_finds_the_newest_run_on_the_same_machine(tmp_path, monkeypatch):
@@ -26,8 +27,6 @@ def test_marks_follow_the_guide():
 def test_only_chooses_notebooks_by_path_text():
     assert benchmark.chosen(["--no-build", "--only", "01_", "--only", "12_"]) == ["01_", "12_"]
     assert benchmark.chosen(["--no-build"]) == []
-    import pytest
-
     with pytest.raises(SystemExit, match="--only needs a text"):
         benchmark.chosen(["--only"])
 
@@ -37,3 +36,11 @@ def test_kernel_cpu_is_zero_without_a_process():
         km = None
 
     assert benchmark.kernel_cpu_seconds(Client()) == 0.0
+
+
+def test_repeat_reads_a_whole_number_of_runs():
+    assert benchmark.repeats(["--no-build"]) == 1
+    assert benchmark.repeats(["--repeat", "3", "--no-build"]) == 3
+    for bad in (["--repeat"], ["--repeat", "0"], ["--repeat", "two"]):
+        with pytest.raises(SystemExit, match="--repeat needs a whole number"):
+            benchmark.repeats(bad)

@@ -6,7 +6,11 @@ to the history file; ``--no-browser`` the summary of the last browser run,
 ``_build/browser/report.json``, which the browser tests write; ``--only TEXT`` times only the
 notebooks whose path contains ``TEXT``, and may be given more than once, e.g.
 ``--only 01_ --only 12_``; ``--no-loglinear`` skips the timing of the log-linear parametric
-bootstrap, which once sat in a test as a speed assertion and belongs here).
+bootstrap, which once sat in a test as a speed assertion and belongs here; ``--repeat N`` runs the
+notebooks N times, in N rounds, and keeps each notebook's fastest run, as ``timeit`` does: on a
+shared virtual machine other work only ever adds time, and between two runs minutes apart the
+same notebook was measured up to a third slower, CPU seconds included; the table then says how
+far the slowest run of each notebook was from its fastest).
 Each notebook runs from a fresh kernel in its own folder, as in the book build and under nbmake,
 and its time is split into three parts: **kernel** (starting the kernel), **imports** (the setup
 cell, the first code cell: imports and loading data) and **work** (every other cell), in wall
@@ -150,6 +154,20 @@ def verdict(seconds: float, target: float | None, limit: float) -> str:
     return "ok"
 
 
+def repeats(argv: list[str]) -> int:
+    """The number after ``--repeat`` in ``argv`` (1 without it)."""
+    if "--repeat" not in argv:
+        return 1
+    at = argv.index("--repeat")
+    try:
+        count = int(argv[at + 1])
+    except (IndexError, ValueError):
+        count = 0
+    if count < 1:
+        raise SystemExit("benchmark: --repeat needs a whole number of runs, e.g. --repeat 3")
+    return count
+
+
 def chosen(argv: list[str]) -> list[str]:
     """The texts given after each ``--only`` in ``argv``."""
     texts = [argv[i + 1] for i, arg in enumerate(argv[:-1]) if arg == "--only"]
@@ -168,13 +186,22 @@ def main(argv: list[str]) -> int:
             raise SystemExit(f"benchmark: no notebook in _toc.yml matches --only {' '.join(only)}")
     machine, stamp = _machine(), datetime.datetime.now().isoformat(timespec="seconds")
     before = previous_totals(machine)
+    rounds = repeats(argv)
+    runs: dict[Path, list[dict[str, float]]] = {path: [] for path in notebooks}
+    for round_ in range(rounds):  # rounds, not repeats in a row: a slow spell hits every notebook once
+        for path in notebooks:
+            runs[path].append(time_notebook(path))
+            name, parts = path.relative_to(bookcli.ROOT).as_posix(), runs[path][-1]
+            of = f" (run {round_ + 1} of {rounds})" if rounds > 1 else ""
+            print(f"  timed {name}{of}: {parts['total']:.1f} s, cpu {parts['cpu']:.1f} s", file=sys.stderr, flush=True)
     rows: list[dict[str, object]] = []
     for path in notebooks:
-        parts = time_notebook(path)
+        parts = min(runs[path], key=lambda run: run["total"])
         name = path.relative_to(bookcli.ROOT).as_posix()
         target = CHAPTER_TARGET if name.startswith("chapters/") else None
         rows.append({"what": name, **parts, "mark": verdict(parts["total"], target, CHAPTER_LIMIT)})
-        print(f"  timed {name}: {parts['total']:.1f} s, cpu {parts['cpu']:.1f} s", file=sys.stderr, flush=True)
+    spread = {path.relative_to(bookcli.ROOT).as_posix(): max(r["total"] for r in found) / min(r["total"] for r in found)
+              for path, found in runs.items()}
     chapters = [row["total"] for row in rows if str(row["what"]).startswith("chapters/")]
     median = statistics.median(chapters) if chapters else 0.0
     if "--no-build" not in argv:
@@ -199,6 +226,11 @@ def main(argv: list[str]) -> int:
     if cpus:
         print(f"median chapter cpu: {statistics.median(cpus):.1f} s")
     print(f"median chapter: {median:.1f} s ({'ok' if median_mark == 'ok' else 'OVER the 10 s mark'})")
+    if rounds > 1:
+        worst = max(spread, key=spread.__getitem__)
+        print(f"each notebook's fastest of {rounds} runs; its slowest run took "
+              f"{statistics.median(spread.values()):.2f} × as long (median over notebooks; "
+              f"largest {spread[worst]:.2f} × for {worst})")
     if "--no-history" not in argv:
         append_history([{"date": stamp, "commit": _commit(), "machine": machine,
                          **{k: row[k] for k in ("what", "kernel", "imports", "work", "total", "cpu")}}
