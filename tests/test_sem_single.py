@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 import semopy
 
+from utils import lavaan_reference
 from utils.sem.errors import SemError, SemWarning
 from utils.sem.single import ESTIMATE_COLUMNS, FIT_KEYS, SemFit, fit
 
@@ -27,32 +28,10 @@ REF = Path(__file__).resolve().parent / "reference" / "sem"
 CHI2_TOL = 0.01
 EST_TOL = 0.001
 
-MODELS = {
-    "hs_cfa": (
-        "HolzingerSwineford1939.csv",
-        """
-        visual  =~ x1 + x2 + x3
-        textual =~ x4 + x5 + x6
-        speed   =~ x7 + x8 + x9
-        """,
-    ),
-    "poldem_sem": (
-        "PoliticalDemocracy.csv",
-        """
-        ind60 =~ x1 + x2 + x3
-        dem60 =~ y1 + y2 + y3 + y4
-        dem65 =~ y5 + y6 + y7 + y8
-        dem60 ~ ind60
-        dem65 ~ ind60 + dem60
-        y1 ~~ y5
-        y2 ~~ y4 + y6
-        y3 ~~ y7
-        y4 ~~ y8
-        y6 ~~ y8
-        """,
-    ),
-    "poldem_path": ("PoliticalDemocracy.csv", "y1 ~ x1 + x2\ny5 ~ y1 + x1"),
-}
+# The models of the lavaan reference files, as utils.lavaan_reference (and its R script) states them.
+MODELS = {key: (f"{data}.csv", lavaan_reference.MODELS[key])
+          for key, data in (("hs_cfa", "HolzingerSwineford1939"), ("poldem_sem", "PoliticalDemocracy"),
+                            ("poldem_path", "PoliticalDemocracy"))}
 
 # Our key -> lavaan's fitMeasures name, and the tolerance.
 MEASURES = {
