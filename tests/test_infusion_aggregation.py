@@ -223,3 +223,27 @@ def test_within_between_finds_a_within_slope_that_differs():
     assert split.loc["contextual", "estimate"] > 0 and split.loc["contextual", "pvalue"] < 0.001
     assert split.loc["contextual", "estimate"] == pytest.approx(
         split.loc["between", "estimate"] - split.loc["within", "estimate"], abs=1e-10)
+
+
+def test_icc_that_does_not_converge_raises_a_convergence_error(monkeypatch):
+    """A mixed model that stops unconverged is a failure to fit (ConvergenceError, a
+    RuntimeError), not a bad argument."""
+    from utils.errors import ConvergenceError
+    from utils.infusion import aggregation
+
+    class Unconverged:
+        converged = False
+
+    class Model:
+        def fit(self, **options):
+            return Unconverged()
+
+    class Formulas:
+        @staticmethod
+        def mixedlm(*args, **kwargs):
+            return Model()
+
+    monkeypatch.setattr(aggregation, "_smf", lambda: Formulas)
+    ratings = pd.DataFrame({"employee_id": [1, 1, 2, 2, 3, 3], "score": [1.0, 2.0, 4.0, 5.0, 2.0, 4.0]})
+    with pytest.raises(ConvergenceError, match="did not converge; icc_anova"):
+        aggregation.icc(ratings, "score")

@@ -49,7 +49,7 @@ from utils._text import show
 from utils.infusion.population import CHANNELS
 from utils.infusion.simulate import CUSTOMER_COLUMNS, EMPLOYEE_COLUMNS, ITEMS, Study
 from utils._checks import validated
-from utils.errors import InputError
+from utils.errors import ConvergenceError, InputError
 
 __all__ = ["SCALE_POINTS", "RWG_CUTOFF", "NULL_VARIANCES", "RANDOM_GROUPS", "scale_scores", "answer_shares",
            "employee_data", "icc", "icc_anova", "icc_table", "rwg_j", "random_group_agreement", "agreement_summary",
@@ -145,9 +145,9 @@ def icc(frame: pd.DataFrame, value: str, group: str = "employee_id") -> pd.Serie
     """ICC(1) and ICC(2) of column ``value`` in ``frame`` (one row per rater, ``group`` naming the
     rated unit), from a random-intercept model fitted by REML (statsmodels ``MixedLM``), with the
     F test of :func:`icc_anova`. Returns tau2 (between), sigma2 (within), icc1, icc2, mean_k
-    (raters per unit), n_groups, n, f, df_between, df_within, pvalue. Raises a ValueError for
-    missing columns or values, fewer than two groups, a group with one rater only, or a fit that
-    does not converge. About a second per call (statsmodels' optimizer loops over the groups);
+    (raters per unit), n_groups, n, f, df_between, df_within, pvalue. Raises InputError (a
+    ValueError) for missing columns or values, fewer than two groups or a group with one rater
+    only, and ConvergenceError (a RuntimeError) for a fit that does not converge. About a second per call (statsmodels' optimizer loops over the groups);
     :func:`icc_anova` gives the ANOVA estimates in milliseconds."""
     sizes = _groups(frame, value, group, "icc")
     with warnings.catch_warnings():
@@ -158,7 +158,8 @@ def icc(frame: pd.DataFrame, value: str, group: str = "employee_id") -> pd.Serie
         data = frame[[value, group]].reset_index(drop=True)
         result = _smf().mixedlm(f"Q('{value}') ~ 1", data, groups=group).fit(reml=True, method="powell")
     if not result.converged:
-        raise InputError(f"icc: the mixed model for {value!r} did not converge")
+        raise ConvergenceError(f"icc: the mixed model for {value!r} did not converge; icc_anova gives the "
+                               "ANOVA estimates, which need no optimizer")
     tau2 = float(result.cov_re.iloc[0, 0])
     sigma2 = float(result.scale)
     k = float(sizes.mean())
