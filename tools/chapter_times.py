@@ -10,7 +10,7 @@ Every chapter's front matter has a **Time.** paragraph. Nothing in it is typed b
   ``chapters/meta/<chapter>.yml``;
 - **time to run**: the chapter's total in the newest run of ``python3 tools/book.py benchmark``
   recorded in ``tools/benchmark_history.csv`` (a fresh kernel, the setup cell and every other
-  cell), rounded to the nearest :data:`RUN_STEP` seconds, with the machine's number of cores. A
+  cell; with ``--repeat N``, the fastest of the chapter's N runs), rounded to the nearest :data:`RUN_STEP` seconds, with the machine's number of cores. A
   chapter the history does not list (or no history at all) states the book's limit instead:
   "under 20 seconds", the developers' guide's rule for every chapter.
 
