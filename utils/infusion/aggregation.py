@@ -147,7 +147,8 @@ def icc(frame: pd.DataFrame, value: str, group: str = "employee_id") -> pd.Serie
     F test of :func:`icc_anova`. Returns tau2 (between), sigma2 (within), icc1, icc2, mean_k
     (raters per unit), n_groups, n, f, df_between, df_within, pvalue. Raises InputError (a
     ValueError) for missing columns or values, fewer than two groups or a group with one rater
-    only, and ConvergenceError (a RuntimeError) for a fit that does not converge. About a second per call (statsmodels' optimizer loops over the groups);
+    only, and ConvergenceError (a RuntimeError) for a fit that does not converge. About a second
+    per call (statsmodels' optimizer loops over the groups);
     :func:`icc_anova` gives the ANOVA estimates in milliseconds."""
     sizes = _groups(frame, value, group, "icc")
     with warnings.catch_warnings():
