@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from utils._checks import EXACT_COUNT
+
 # The problems in the order a reader should hear about them.
 PROBLEMS = ("is missing", "is not a number", "is infinite", "is not a whole number", "is negative",
             "is too large (2**53 or more: beyond exact arithmetic and near int64's wrap)")
@@ -25,6 +27,6 @@ def count_problems(values: pd.Series) -> tuple[pd.Series, dict[str, pd.Series]]:
         "is infinite": numbers.notna() & ~finite,
         "is not a whole number": finite & (numbers % 1 != 0),
         "is negative": finite & (numbers < 0),
-        PROBLEMS[-1]: finite & (numbers >= 2.0**53),
+        PROBLEMS[-1]: finite & (numbers >= EXACT_COUNT),
     }
     return numbers, masks

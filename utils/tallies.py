@@ -23,7 +23,7 @@ import pandas as pd
 from utils import data
 from utils._counts import count_problems
 from utils._text import show
-from utils._checks import validated
+from utils._checks import EXACT_COUNT, validated
 
 SYSTEMS = ("operational", "analytical", "collaborative")
 PROCESSES = ("socialization", "externalization", "combination", "internalization")
@@ -115,7 +115,7 @@ def _is_validated(table: pd.DataFrame) -> bool:
                for dim, codes in zip(DIMENSIONS, _CANONICAL_CODES)):
         return False
     count = table["count"].to_numpy()
-    return bool(((count >= 0) & (count < 2**53)).all())
+    return bool(((count >= 0) & (count < EXACT_COUNT)).all())
 
 
 def _is_canonical(column: pd.Series, labels: tuple[str, ...]) -> bool:
