@@ -136,8 +136,7 @@ def time_clean_build() -> float:
     with tempfile.TemporaryDirectory() as output:
         command = bookcli.build_command(bookcli.ROOT) + ["--path-output", output]
         start = time.perf_counter()
-        bookcli.pre_execute(workers=min(2, os.cpu_count() or 1),
-                            cache_dir=Path(output) / "_build" / ".jupyter_cache")
+        bookcli.pre_execute(cache_dir=Path(output) / "_build" / ".jupyter_cache")
         result = subprocess.run(command, cwd=bookcli.ROOT, capture_output=True, text=True)
         elapsed = time.perf_counter() - start
     if result.returncode != 0:

@@ -333,13 +333,14 @@ def _as_built(name: str, text: str) -> str:
     return course_html.edited(app, name, text) or text
 
 
-def pre_execute(workers: int = 2, cache_dir: Path = EXECUTION_CACHE) -> None:
+def pre_execute(workers: int | None = None, cache_dir: Path = EXECUTION_CACHE) -> None:
     """Execute the book's notebooks that the cache does not hold, ``workers`` at a time, and
     store them in the execution cache exactly as myst-nb does (keyed on the code cells), so that
     the build, which executes one notebook after another, finds them there. On 2 cores this
     halves the execution part of a clean build. A notebook that fails here (or cannot be
     prepared) is left out of the cache: the build then executes it itself and reports the error
-    as usual. ``cache_dir`` is the build's execution cache (``<output>/_build/.jupyter_cache``)."""
+    as usual. ``workers`` defaults to two, or one on a one-core machine; ``cache_dir`` is the
+    build's execution cache (``<output>/_build/.jupyter_cache``)."""
     import concurrent.futures
     import multiprocessing
 
@@ -347,6 +348,7 @@ def pre_execute(workers: int = 2, cache_dir: Path = EXECUTION_CACHE) -> None:
     from jupyter_cache import get_cache
     from jupyter_cache.base import CacheBundleIn
 
+    workers = min(2, os.cpu_count() or 1) if workers is None else workers
     timeout = int((read_yaml(ROOT / "_config.yml").get("execute") or {}).get("timeout", 120))
     cache = get_cache(str(cache_dir))
     waiting = []
@@ -397,7 +399,7 @@ def build(*, hide_solutions: bool = False) -> int:
     for path in sync_times():
         print(f"book: wrote the generated times into the front matter of {path.relative_to(ROOT)}")
     drop_stale_cache()
-    pre_execute(workers=min(2, os.cpu_count() or 1))
+    pre_execute()
     output = ASSIGNMENTS if hide_solutions else ROOT
     command = build_command(ROOT)
     if hide_solutions:
